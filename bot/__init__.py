@@ -1,0 +1,10 @@
+"""Film Club: a Discord bot for film discussion."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("filmclub")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0+source"
+
+__all__ = ["__version__"]

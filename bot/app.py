@@ -1,0 +1,87 @@
+"""Start-up and shutdown, shared by `filmclub run`, the offline console and the end-to-end tests."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from bot.client import FilmClubBot, configure_endpoints
+from bot.config import Settings
+from bot.services import Services, build_services
+from db import Database, migrate
+
+log = logging.getLogger(__name__)
+
+MISSING_TOKEN = """\
+No Discord bot token is configured, so Film Club cannot connect to Discord.
+Create an application at https://discord.com/developers/applications, open its "Bot" page and press
+"Reset Token", then put the token in the DISCORD_TOKEN environment variable (or `token` in your config
+file, see config.example.toml). Invite the bot with the OAuth2 scopes `bot` and `applications.commands`
+and the permissions View Channels, Send Messages, Send Messages in Threads, Create Public Threads,
+Manage Threads, Embed Links, Attach Files, Read Message History and Create Events (Manage Events).
+To try the bot without Discord at all, run `filmclub console`."""
+
+
+class MissingToken(Exception):
+    def __str__(self) -> str:
+        return MISSING_TOKEN
+
+
+class App:
+    """Owns the database, the services and the bot; built once, closed once."""
+
+    def __init__(self, settings: Settings, db: Database, services: Services, bot: FilmClubBot) -> None:
+        self.settings = settings
+        self.db = db
+        self.services = services
+        self.bot = bot
+
+    @classmethod
+    async def open(cls, settings: Settings, *, sync_on_start: bool = True) -> App:
+        """Migrate the database to the newest schema and build everything the bot needs."""
+        configure_endpoints(settings)
+        db = Database(settings.resolved_database_url, echo=settings.database_echo)
+        try:
+            await migrate.upgrade(db.engine)
+            services = build_services(settings, db)
+        except BaseException:
+            await db.dispose()
+            raise
+        log.info("database ready (%s)", db.backend)
+        return cls(settings, db, services, FilmClubBot(settings, services, sync_on_start=sync_on_start))
+
+    async def run(self) -> None:
+        """Connect and serve until `close()` is called (or the connection fails for good)."""
+        token = self.settings.discord_token
+        if not token:
+            raise MissingToken
+        async with self.bot:
+            await self.bot.start(token)
+
+    async def close(self) -> None:
+        if not self.bot.is_closed():
+            await self.bot.close()
+        await self.db.dispose()
+
+
+async def serve(settings: Settings) -> None:
+    """`filmclub run`: start, and shut down cleanly on SIGINT or SIGTERM."""
+    if not settings.discord_token:
+        raise MissingToken
+    app = await App.open(settings)
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stopping.set)
+    runner = asyncio.create_task(app.run(), name="filmclub-bot")
+    stopper = asyncio.create_task(stopping.wait(), name="filmclub-signal")
+    try:
+        await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        if stopping.is_set():
+            log.info("shutting down: closing the gateway and the database")
+    finally:
+        stopper.cancel()
+        await app.close()
+        await runner  # re-raises a fatal connection error, e.g. an invalid token
+    log.info("stopped")

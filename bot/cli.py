@@ -1,0 +1,106 @@
+"""The `filmclub` command line (also `python -m bot`)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot import __version__
+from bot.app import App, MissingToken, serve
+from bot.config import ConfigError, Settings, load_settings
+from bot.logging import setup_logging
+from db import Database, migrate
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="filmclub", description="Film Club, a Discord bot for film discussion.")
+    parser.add_argument("--version", action="version", version=f"filmclub {__version__}")
+    parser.add_argument("--config", type=Path, help="TOML config file (default: $FILMCLUB_CONFIG, else none)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser("run", help="connect to Discord and serve (applies migrations first)")
+
+    sync = commands.add_parser("sync", help="register the slash commands with Discord now")
+    sync.add_argument(
+        "--guild",
+        type=int,
+        action="append",
+        dest="guilds",
+        metavar="ID",
+        help="sync to this guild only (instant); repeatable. Default: dev_guild_ids, else global",
+    )
+
+    db = commands.add_parser("db", help="database schema migrations")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    upgrade = db_commands.add_parser("upgrade", help="migrate to the newest schema (or REVISION)")
+    upgrade.add_argument("revision", nargs="?", default="head")
+    downgrade = db_commands.add_parser("downgrade", help="migrate back to REVISION (e.g. -1 or base)")
+    downgrade.add_argument("revision")
+    db_commands.add_parser("current", help="show the database's schema revision")
+    revision = db_commands.add_parser("revision", help="(developers) autogenerate a migration from the models")
+    revision.add_argument("-m", "--message", required=True)
+    return parser
+
+
+async def _db_command(settings: Settings, args: argparse.Namespace) -> int:
+    database = Database(settings.resolved_database_url)
+    try:
+        match args.db_command:
+            case "upgrade":
+                await migrate.upgrade(database.engine, args.revision)
+            case "downgrade":
+                await migrate.downgrade(database.engine, args.revision)
+            case "revision":
+                await migrate.revision(database.engine, args.message)
+            case "current":
+                current, head = await migrate.current(database.engine)
+                state = "up to date" if current == head else f"newest is {head}; run `filmclub db upgrade`"
+                print(f"database at {current or 'no revision (empty)'}: {state}")
+    finally:
+        await database.dispose()
+    return 0
+
+
+async def _sync(settings: Settings, guilds: list[int] | None) -> int:
+    if not settings.discord_token:
+        raise MissingToken
+    app = await App.open(settings, sync_on_start=False)
+    try:
+        await app.bot.login(settings.discord_token)  # HTTP only: loads the cogs, opens no gateway
+        where = await app.bot.sync_commands(guild_ids=guilds)
+        print("synced commands: " + ", ".join(where))
+    finally:
+        await app.close()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings(args.config)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    setup_logging(
+        settings.log_level,
+        settings.log_format,
+        [s.get_secret_value() for s in (settings.token, settings.tmdb_token) if s],
+    )
+    try:
+        match args.command:
+            case "run":
+                asyncio.run(serve(settings))
+                return 0
+            case "sync":
+                return asyncio.run(_sync(settings, args.guilds))
+            case "db":
+                return asyncio.run(_db_command(settings, args))
+    except MissingToken as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    raise AssertionError(f"unhandled command {args.command}")

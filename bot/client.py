@@ -1,0 +1,120 @@
+"""The Discord client: intents, extensions, command sync and the error handler wired together."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import pkgutil
+from collections.abc import Sequence
+
+import discord
+import yarl
+from discord import app_commands
+from discord.ext import commands
+
+import cogs
+from bot.config import Settings
+from bot.errors import reply_with_error
+from bot.services import Services
+from db import checkpoints
+
+log = logging.getLogger(__name__)
+
+SYNC_CHECKPOINT = "command-tree-hash"
+
+
+def configure_endpoints(settings: Settings) -> None:
+    """Point discord.py at the configured API (Discord itself, or the local stand-in).
+
+    discord.py keeps these as class attributes, so they are process-wide: one Discord per process.
+    """
+    discord.http.Route.BASE = settings.api_base_url
+    if settings.gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
+
+
+def intents() -> discord.Intents:
+    """Only what the features need; nothing privileged (mentions of the bot carry their content anyway)."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True  # channels, threads and our own member object
+    wanted.guild_messages = True  # messages that mention the bot in channels and threads
+    wanted.guild_scheduled_events = True  # watch parties published as scheduled events
+    return wanted
+
+
+class FilmClubTree(app_commands.CommandTree["FilmClubBot"]):
+    async def on_error(
+        self, interaction: discord.Interaction[FilmClubBot], error: app_commands.AppCommandError
+    ) -> None:
+        await reply_with_error(interaction, error)
+
+
+class FilmClubBot(commands.AutoShardedBot):
+    """Resources (settings, database, services) are built by the caller and injected."""
+
+    def __init__(self, settings: Settings, services: Services, *, sync_on_start: bool = True) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents(),
+            tree_cls=FilmClubTree,
+            help_command=None,
+            allowed_mentions=discord.AllowedMentions.none(),
+            shard_count=settings.shard_count,
+            shard_ids=settings.shard_ids,  # type: ignore[arg-type]  # None (all shards) is its documented default
+            guild_ready_timeout=settings.guild_ready_timeout,
+            chunk_guilds_at_startup=False,
+        )
+        self.settings = settings
+        self.services = services
+        self.sync_on_start = sync_on_start
+
+    async def setup_hook(self) -> None:
+        await self.load_cogs()
+        if self.sync_on_start:
+            await self.sync_commands(only_if_changed=True)
+
+    async def load_cogs(self) -> None:
+        for module in pkgutil.iter_modules(cogs.__path__, prefix="cogs."):
+            await self.load_extension(module.name)
+        log.info("loaded extensions: %s", ", ".join(sorted(self.extensions)))
+
+    def tree_fingerprint(self) -> str:
+        schema = [command.to_dict(self.tree) for command in self.tree.get_commands()]
+        return hashlib.sha256(json.dumps(schema, sort_keys=True).encode()).hexdigest()
+
+    async def sync_commands(
+        self, *, only_if_changed: bool = False, guild_ids: Sequence[int] | None = None
+    ) -> list[str]:
+        """Register the command tree with Discord; returns where it was synced.
+
+        With ``dev_guild_ids`` configured (or ``guild_ids`` given), the global commands are copied to
+        those guilds, where changes show instantly. Otherwise they are synced globally, and at
+        start-up only when the tree changed since the last sync (global syncs are rate-limited).
+        """
+        targets = list(guild_ids if guild_ids is not None else self.settings.dev_guild_ids)
+        if targets:
+            for guild_id in targets:
+                guild = discord.Object(guild_id)
+                self.tree.copy_global_to(guild=guild)
+                await self.tree.sync(guild=guild)
+            log.info("synced commands to guilds %s", targets)
+            return [f"guild {g}" for g in targets]
+        fingerprint = self.tree_fingerprint()
+        stored = {"sha256": fingerprint}
+        if only_if_changed:
+            async with self.services.db.transaction() as session:
+                if await checkpoints.get(session, SYNC_CHECKPOINT) == stored:
+                    log.info("command tree unchanged since the last global sync; not syncing")
+                    return []
+        await self.tree.sync()
+        async with self.services.db.transaction() as session:
+            await checkpoints.put(session, SYNC_CHECKPOINT, stored)
+        log.info("synced commands globally")
+        return ["global"]
+
+    async def on_ready(self) -> None:
+        assert self.user is not None
+        log.info(
+            "ready as %s (%s) in %d guilds, %d shards", self.user, self.user.id, len(self.guilds), self.shard_count or 1
+        )

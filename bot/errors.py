@@ -1,0 +1,72 @@
+"""One place that turns every failure of a command, button or modal into a friendly ephemeral reply."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+import discord
+from discord import app_commands
+
+from services.errors import FilmClubError
+
+log = logging.getLogger(__name__)
+
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+def describe(error: BaseException) -> tuple[str, bool]:
+    """(the message for the user, whether it is a bug to log with a traceback)."""
+    if isinstance(error, app_commands.CommandInvokeError | app_commands.TransformerError) and error.__cause__:
+        error = error.__cause__
+    if isinstance(error, FilmClubError):
+        return str(error), False
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Easy there! Try again in {error.retry_after:.0f} seconds.", False
+    if isinstance(error, app_commands.MissingPermissions):
+        missing = ", ".join(p.replace("_", " ") for p in error.missing_permissions)
+        return f"You need the {missing} permission to do that.", False
+    if isinstance(error, app_commands.BotMissingPermissions):
+        missing = ", ".join(p.replace("_", " ") for p in error.missing_permissions)
+        return f"I need the {missing} permission here to do that. Ask a moderator to grant it.", False
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "That command only works in a server.", False
+    if isinstance(error, app_commands.CheckFailure):
+        return "You can't use that command here.", False
+    if isinstance(error, discord.Forbidden):
+        return "Discord refused: I'm missing a permission in this channel. Ask a moderator to check my role.", False
+    return "", True
+
+
+async def reply_with_error(interaction: discord.Interaction, error: BaseException) -> None:
+    """Answer ``interaction`` ephemerally with what went wrong; log bugs with an id the user can quote."""
+    message, is_bug = describe(error)
+    if is_bug:
+        error_id = secrets.token_hex(4)
+        command = interaction.command.qualified_name if interaction.command else interaction.data
+        log.error(
+            "unhandled error %s in %s (guild %s, user %s)",
+            error_id,
+            command,
+            interaction.guild_id,
+            interaction.user.id,
+            exc_info=error,
+            extra={"error_id": error_id},
+        )
+        message = f"Sorry, something went wrong on my side. If it keeps happening, quote error id `{error_id}`."
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(message, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        else:
+            await interaction.response.send_message(message, ephemeral=True, allowed_mentions=NO_MENTIONS)
+    except discord.HTTPException:
+        log.warning("could not deliver an error reply for interaction %s", interaction.id, exc_info=True)
+
+
+class FilmClubView(discord.ui.View):
+    """A view whose failures reach the same handler as commands."""
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[discord.ui.View]
+    ) -> None:
+        await reply_with_error(interaction, error)

@@ -1,0 +1,20 @@
+"""The composition root: builds the domain services once and hands them to the bot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.config import Settings
+from db import Database
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Everything a cog may call. Services open their own unit of work per call."""
+
+    settings: Settings
+    db: Database
+
+
+def build_services(settings: Settings, db: Database) -> Services:
+    return Services(settings=settings, db=db)

@@ -1,0 +1,1 @@
+"""Film knowledge: the catalogue, title resolution, and the sources that fill it."""
