@@ -1,0 +1,93 @@
+"""The store: engine settings, migrations that match the models, and round trips on both back ends."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, select, text
+from sqlalchemy.engine import Connection
+
+from db import Database, checkpoints, migrate
+from db.models import Base, Credit, Film, Person
+
+
+async def test_migrations_produce_exactly_the_models_schema(db: Database) -> None:
+    def diff(connection: Connection) -> list[object]:
+        return list(
+            compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata)
+        )
+
+    async with db.engine.connect() as connection:
+        assert await connection.run_sync(diff) == []
+
+
+async def test_downgrade_to_base_and_back(db: Database) -> None:
+    await migrate.downgrade(db.engine, "base")
+    async with db.engine.connect() as connection:
+        tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+    assert tables <= {"alembic_version"}
+    await migrate.upgrade(db.engine)
+    current, head = await migrate.current(db.engine)
+    assert current == head is not None
+
+
+async def test_sqlite_connections_get_wal_foreign_keys_and_busy_timeout(db: Database, backend: str) -> None:
+    if backend != "sqlite":
+        pytest.skip("SQLite pragmas")
+    async with db.engine.connect() as connection:
+        assert (await connection.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
+        assert (await connection.execute(text("PRAGMA foreign_keys"))).scalar() == 1
+        assert (await connection.execute(text("PRAGMA busy_timeout"))).scalar() == 5000
+
+
+async def test_datetimes_come_back_aware_in_utc(db: Database) -> None:
+    fetched = datetime(2026, 3, 1, 21, 30, tzinfo=timezone(timedelta(hours=-5)))
+    async with db.transaction() as session:
+        session.add(Film(title="Brief Encounter", year=1945, source="starter", fetched_at=fetched))
+    async with db.transaction() as session:
+        film = (await session.execute(select(Film))).scalar_one()
+    assert film.fetched_at == fetched
+    assert film.fetched_at.tzinfo == UTC
+
+
+async def test_naive_datetimes_are_refused(db: Database) -> None:
+    with pytest.raises(Exception, match="naive"):
+        async with db.transaction() as session:
+            session.add(Film(title="Naive", source="starter", fetched_at=datetime(2026, 1, 1)))
+
+
+async def test_foreign_keys_cascade_from_film_to_credits(db: Database) -> None:
+    async with db.transaction() as session:
+        film = Film(title="Never Let Me Go", year=2010, source="starter")
+        person = Person(name="Carey Mulligan", folded="carey mulligan", source="starter")
+        session.add(
+            Credit(film=film, person=person, department="cast", job="actor", characters=["Kathy"], source="starter")
+        )
+    async with db.transaction() as session:
+        await session.delete((await session.execute(select(Film))).scalar_one())
+    async with db.transaction() as session:
+        assert (await session.execute(select(Credit))).first() is None
+        assert (await session.execute(select(Person))).scalar_one().name == "Carey Mulligan"
+
+
+async def test_a_failed_unit_of_work_rolls_back(db: Database) -> None:
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as session:
+            session.add(Film(title="Lost", source="starter"))
+            await session.flush()
+            raise RuntimeError("boom")
+    async with db.transaction() as session:
+        assert (await session.execute(select(Film))).first() is None
+
+
+async def test_checkpoints_round_trip(db: Database) -> None:
+    async with db.transaction() as session:
+        assert await checkpoints.get(session, "x") is None
+        await checkpoints.put(session, "x", {"n": 1})
+    async with db.transaction() as session:
+        await checkpoints.put(session, "x", {"n": 2})
+    async with db.transaction() as session:
+        assert await checkpoints.get(session, "x") == {"n": 2}
