@@ -23,6 +23,26 @@ log = logging.getLogger(__name__)
 
 SYNC_CHECKPOINT = "command-tree-hash"
 
+# What the bot needs in a server: the invite link asks for exactly these (README lists them too).
+REQUIRED_PERMISSIONS = discord.Permissions(
+    view_channel=True,
+    send_messages=True,
+    send_messages_in_threads=True,
+    create_public_threads=True,
+    manage_threads=True,
+    embed_links=True,
+    attach_files=True,
+    read_message_history=True,
+    create_events=True,
+    manage_events=True,
+)
+
+
+def invite_url(application_id: int) -> str:
+    return discord.utils.oauth_url(
+        application_id, permissions=REQUIRED_PERMISSIONS, scopes=("bot", "applications.commands")
+    )
+
 
 def configure_endpoints(settings: Settings) -> None:
     """Point discord.py at the configured API (Discord itself, or the local stand-in).
@@ -115,6 +135,7 @@ class FilmClubBot(commands.AutoShardedBot):
 
     async def on_ready(self) -> None:
         assert self.user is not None
+        log.info("invite link: %s", invite_url(self.application_id or self.user.id))
         log.info(
             "ready as %s (%s) in %d guilds, %d shards", self.user, self.user.id, len(self.guilds), self.shard_count or 1
         )

@@ -89,3 +89,13 @@ def test_example_file_loads_and_documents_every_setting() -> None:
         assert match, f"config.example.toml does not mention {name}"
         preceding = text[: match.start()].rstrip("\n").splitlines()[-1]
         assert preceding.startswith("#"), f"{name} has no comment above it"
+
+
+def test_readme_states_the_permissions_the_invite_link_asks_for() -> None:
+    from bot.client import REQUIRED_PERMISSIONS, invite_url
+
+    readme = (EXAMPLE.parent / "README.md").read_text(encoding="utf-8")
+    assert f"`{REQUIRED_PERMISSIONS.value}`" in readme
+    url = invite_url(1234)
+    assert "scope=bot+applications.commands" in url
+    assert f"permissions={REQUIRED_PERMISSIONS.value}" in url
