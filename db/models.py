@@ -14,7 +14,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base, utcnow
 
-__all__ = ["Base", "Checkpoint", "Credit", "Film", "FilmMusic", "FilmTitle", "Person"]
+__all__ = [
+    "Base",
+    "Checkpoint",
+    "Credit",
+    "Film",
+    "FilmMusic",
+    "FilmTitle",
+    "FilmTitleWord",
+    "Person",
+    "TitleVocabulary",
+]
 
 # Folded search keys compare bytewise ("C" collation on PostgreSQL, BINARY on SQLite), so a prefix
 # range query (key >= p AND key < p + U+FFFF) is an index range scan on both back ends.
@@ -78,6 +88,23 @@ class FilmTitle(Base):
     kind: Mapped[str] = mapped_column(String(16))  # "primary", "original", "alternate"
 
     film: Mapped[Film] = relationship(back_populates="titles")
+
+
+class FilmTitleWord(Base):
+    """Word index over every title of a film, so "let me go" finds "Never Let Me Go" by index lookups."""
+
+    __tablename__ = "film_title_words"
+
+    word: Mapped[str] = mapped_column(SearchKey, primary_key=True)
+    film_id: Mapped[int] = mapped_column(ForeignKey("films.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+class TitleVocabulary(Base):
+    """Every distinct title word ever indexed: the small set typo correction searches instead of the films."""
+
+    __tablename__ = "title_vocabulary"
+
+    word: Mapped[str] = mapped_column(SearchKey, primary_key=True)
 
 
 class Person(Provenance, ExternalIds, Base):

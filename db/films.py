@@ -1,0 +1,216 @@
+"""The film catalogue repository: store source records, and find films and people by key, word and id.
+
+Every function takes the caller's session (one unit of work); none commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, delete, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.base import utcnow
+from db.models import Credit, Film, FilmMusic, FilmTitle, FilmTitleWord, Person, TitleVocabulary
+from services.films.records import CreditRecord, ExternalIds, FilmRecord, PersonRecord
+from services.films.text import fold, title_key, words
+
+# Appended to a prefix, the upper bound of a range scan over bytewise-ordered keys.
+PREFIX_END = "\uffff"
+
+
+def _id_filters(model: type[Film] | type[Person], ids: ExternalIds, slug: str | None) -> list[ColumnElement[bool]]:
+    filters: list[ColumnElement[bool]] = []
+    if ids.imdb:
+        filters.append(model.imdb_id == ids.imdb)
+    if ids.tmdb is not None:
+        filters.append(model.tmdb_id == ids.tmdb)
+    if ids.wikidata:
+        filters.append(model.wikidata_id == ids.wikidata)
+    if slug:
+        filters.append(model.slug == slug)
+    return filters
+
+
+def _rank_by_ids(row: Film | Person, ids: ExternalIds, slug: str | None) -> int:
+    """Which identifier matched: IMDb first, then TMDB, Wikidata, slug (lower is stronger)."""
+    checks = (
+        ids.imdb and row.imdb_id == ids.imdb,
+        ids.tmdb is not None and row.tmdb_id == ids.tmdb,
+        ids.wikidata and row.wikidata_id == ids.wikidata,
+        slug and row.slug == slug,
+    )
+    return next((i for i, hit in enumerate(checks) if hit), len(checks))
+
+
+async def _free_ids(
+    session: AsyncSession, row: Film | Person, ids: ExternalIds, slug: str | None
+) -> tuple[ExternalIds, str | None]:
+    """The record's identifiers minus any another row already holds (unique columns stay consistent)."""
+    model = type(row)
+    filters = _id_filters(model, ids, slug)
+    others = (await session.scalars(select(model).where(or_(*filters), model.id != row.id))).all() if filters else []
+    taken_imdb = {o.imdb_id for o in others}
+    taken_tmdb = {o.tmdb_id for o in others}
+    taken_wikidata = {o.wikidata_id for o in others}
+    taken_slug = {o.slug for o in others}
+    return (
+        ExternalIds(
+            wikidata=ids.wikidata if ids.wikidata not in taken_wikidata else None,
+            imdb=ids.imdb if ids.imdb not in taken_imdb else None,
+            tmdb=ids.tmdb if ids.tmdb not in taken_tmdb else None,
+        ),
+        slug if slug not in taken_slug else None,
+    )
+
+
+def _apply_ids(row: Film | Person, ids: ExternalIds, slug: str | None) -> None:
+    """Add identifiers the record knows; identifiers it does not know are kept."""
+    row.imdb_id = ids.imdb or row.imdb_id
+    row.tmdb_id = ids.tmdb if ids.tmdb is not None else row.tmdb_id
+    row.wikidata_id = ids.wikidata or row.wikidata_id
+    row.slug = slug or row.slug
+
+
+async def _insert_ignoring_duplicates(session: AsyncSession, words_: Iterable[str]) -> None:
+    rows = [{"word": word} for word in sorted(set(words_))]
+    if not rows:
+        return
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    await session.execute(insert(TitleVocabulary).on_conflict_do_nothing(index_elements=["word"]), rows)
+
+
+async def _find_film(session: AsyncSession, record: FilmRecord) -> Film | None:
+    filters = _id_filters(Film, record.ids, record.slug)
+    if not filters:
+        return None
+    found = (await session.scalars(select(Film).where(or_(*filters)))).all()
+    return min(found, key=lambda film: _rank_by_ids(film, record.ids, record.slug), default=None)
+
+
+async def _upsert_people(
+    session: AsyncSession, records: Sequence[PersonRecord], source: str, now: datetime
+) -> dict[PersonRecord, Person]:
+    """Match each person by external id or slug (by exact name only when it has neither), else create."""
+    people: dict[PersonRecord, Person] = {}
+    for record in dict.fromkeys(records):
+        filters = _id_filters(Person, record.ids, record.slug)
+        if filters:
+            candidates = (await session.scalars(select(Person).where(or_(*filters)))).all()
+            person = min(candidates, key=lambda p: _rank_by_ids(p, record.ids, record.slug), default=None)
+        else:
+            person = (
+                await session.scalars(select(Person).where(Person.name == record.name).order_by(Person.id).limit(1))
+            ).first()
+        if person is None:
+            person = Person(name=record.name, folded=fold(record.name), source=source, fetched_at=now)
+            session.add(person)
+            await session.flush()
+        ids, slug = await _free_ids(session, person, record.ids, record.slug)
+        _apply_ids(person, ids, slug)
+        person.name = record.name
+        person.folded = fold(record.name)
+        person.source = source
+        person.fetched_at = now
+        people[record] = person
+    return people
+
+
+def _merged_credits(credits: Iterable[CreditRecord]) -> dict[tuple[PersonRecord, str], CreditRecord]:
+    """One credit per (person, job): sources sometimes list an actor once per character."""
+    merged: dict[tuple[PersonRecord, str], CreditRecord] = {}
+    for credit in credits:
+        key = (credit.person, credit.job)
+        if (earlier := merged.get(key)) is None:
+            merged[key] = credit
+            continue
+        billings = [b for b in (earlier.billing, credit.billing) if b is not None]
+        merged[key] = CreditRecord(
+            person=credit.person,
+            job=credit.job,
+            characters=tuple(dict.fromkeys(earlier.characters + credit.characters)),
+            billing=min(billings, default=None),
+            external_ref=earlier.external_ref or credit.external_ref,
+        )
+    return merged
+
+
+async def upsert_film(session: AsyncSession, record: FilmRecord) -> Film:
+    """Store ``record``: update the film it identifies (by IMDb, TMDB or Wikidata id, or slug) or add it.
+
+    The film's titles, credits and music are replaced by the record's; people are matched by their
+    own identifiers. Every row written carries the record's source and the current time.
+    """
+    now = utcnow()
+    film = await _find_film(session, record)
+    if film is None:
+        film = Film(title=record.title, source=record.source, fetched_at=now)
+        session.add(film)
+        await session.flush()
+    ids, slug = await _free_ids(session, film, record.ids, record.slug)
+    _apply_ids(film, ids, slug)
+    film.title = record.title
+    film.original_title = record.original_title
+    film.year = record.year
+    film.runtime_minutes = record.runtime_minutes
+    film.genres = list(record.genres)
+    film.countries = list(record.countries)
+    film.languages = list(record.languages)
+    film.synopsis = record.synopsis
+    based_on = record.based_on
+    film.based_on_title = based_on.title if based_on else None
+    film.based_on_author = based_on.author if based_on else None
+    film.based_on_kind = based_on.kind if based_on else None
+    film.based_on_year = based_on.year if based_on else None
+    film.popularity = record.popularity
+    film.poster_path = record.poster_path
+    film.source = record.source
+    film.fetched_at = now
+
+    for model in (FilmTitle, FilmTitleWord, Credit, FilmMusic):
+        await session.execute(delete(model).where(model.film_id == film.id))
+
+    titles: dict[str, FilmTitle] = {}
+    named = [(record.title, "primary"), (record.original_title, "original")]
+    named += [(alternate, "alternate") for alternate in record.alternate_titles]
+    for title, kind in named:
+        if title and (key := title_key(title)) and key not in titles:
+            titles[key] = FilmTitle(film_id=film.id, title=title, folded=key, kind=kind)
+    session.add_all(titles.values())
+    title_words = set().union(*(words(t.title) for t in titles.values()))
+    session.add_all(FilmTitleWord(word=word, film_id=film.id) for word in title_words)
+    await _insert_ignoring_duplicates(session, title_words)
+
+    merged = _merged_credits(record.credits)
+    people = await _upsert_people(session, [person for person, _ in merged], record.source, now)
+    session.add_all(
+        Credit(
+            film_id=film.id,
+            person_id=people[credit.person].id,
+            department=credit.department,
+            job=credit.job,
+            characters=list(credit.characters),
+            billing=credit.billing,
+            external_ref=credit.external_ref,
+            source=record.source,
+            fetched_at=now,
+        )
+        for credit in merged.values()
+    )
+    session.add_all(
+        FilmMusic(
+            film_id=film.id,
+            piece=music.piece,
+            performer=music.performer,
+            note=music.note,
+            source=record.source,
+            fetched_at=now,
+        )
+        for music in record.music
+    )
+    await session.flush()
+    session.expire(film, ["titles", "credits", "music"])
+    return film

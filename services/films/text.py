@@ -1,0 +1,95 @@
+"""Text normalisation for matching titles and names: folding, title keys, words, and year parsing.
+
+Every key stored in the catalogue (``film_titles.folded``, ``film_title_words.word``, ``people.folded``) is
+computed here, and every query is folded the same way, so lookups compare like with like.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+# Leading articles dropped from title keys ("The Thing" and "Thing" share the key "thing").
+ARTICLES = frozenset(
+    {"the", "a", "an", "le", "la", "les", "el", "los", "las", "il", "lo", "gli", "der", "die", "das", "den", "de"}
+    | {"het", "un", "une", "uno", "una", "ein", "eine"}
+)
+_APOSTROPHES = frozenset("'’ʼ`´‘")
+_ELISION = re.compile(r"^\s*[ld][’'ʼ`´‘]\s*(?=\w)", re.IGNORECASE)  # l'avventura, d'artagnan
+_SPACES = re.compile(r"\s+")
+_HYPHENS = re.compile(r"(?<=\w)[-‐‑](?=\w)")
+
+FIRST_FILM_YEAR = 1874
+_YEAR_TAIL = re.compile(
+    r"""^(?P<title>.*?)
+        (?: \s*[\(\[]\s*(?P<bracketed>\d{4})\s*[\)\]]      # Dune (2021), Dune [2021]
+          | (?:\s*[,\-–—:/|]\s*|\s+)(?P<bare>\d{4}) )      # Dune, 2021 / dune - 2021 / dune 2021
+        \s*$""",
+    re.VERBOSE | re.DOTALL,
+)
+_TRAILING_SEPARATORS = " \t\n,-–—:/|"
+
+
+def _fold_char(char: str) -> str:
+    if char in _APOSTROPHES:
+        return ""
+    if char == "&":
+        return " and "
+    category = unicodedata.category(char)
+    if category == "Mn":  # combining accents left by NFKD
+        return ""
+    if category[0] in "LN":
+        return char
+    return " "  # punctuation, symbols, separators and control characters
+
+
+def fold(text: str) -> str:
+    """A comparison key: case and accents dropped, ``&`` spelled out, punctuation removed, spaces collapsed.
+
+    ``fold("Schindler's  List")`` is ``"schindlers list"``; ``fold("Amélie & Co.")`` is ``"amelie and co"``.
+    """
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
+    folded = "".join(_fold_char(char) for char in decomposed)
+    # Casefolding can expose characters that decompose again (rare); fold until stable.
+    folded = _SPACES.sub(" ", folded).strip()
+    return folded if unicodedata.is_normalized("NFKD", folded) and folded == folded.casefold() else fold(folded)
+
+
+def title_key(title: str) -> str:
+    """The folded title without a leading article: "The Thing" → "thing", "L'Avventura" → "avventura".
+
+    A title that is nothing but an article ("A", "The") keeps it, so it still has a key.
+    """
+    elided = _ELISION.sub("", title, count=1)
+    folded = fold(elided) if fold(elided) else fold(title)
+    first, _, rest = folded.partition(" ")
+    return rest if first in ARTICLES and rest else folded
+
+
+def words(title: str) -> set[str]:
+    """The searchable words of a title, without articles: "Spider-Man" gives "spider", "man" and "spiderman"."""
+    found = set(fold(title).split()) | set(title_key(title).split()) | set(fold(_HYPHENS.sub("", title)).split())
+    return {word for word in found if word not in ARTICLES} or found
+
+
+def latest_plausible_year() -> int:
+    return date.today().year + 10
+
+
+def parse_query(text: str) -> tuple[str, int | None]:
+    """Split a trailing release year off a query: "Dune (2021)", "dune 2021", "Dune, 2021" → ("Dune", 2021).
+
+    A year is split off only when a title remains and the number is a plausible release year, so
+    "1917", "2001: A Space Odyssey" and "Blade Runner 2049" stay whole. Callers that know the
+    catalogue should still try the whole text as a title first ("Airport 1975" is a film).
+    """
+    stripped = text.strip()
+    match = _YEAR_TAIL.match(stripped)
+    if match is None:
+        return stripped, None
+    year = int(match.group("bracketed") or match.group("bare"))
+    title = match.group("title").rstrip(_TRAILING_SEPARATORS)
+    if not fold(title) or not FIRST_FILM_YEAR <= year <= latest_plausible_year():
+        return stripped, None
+    return title, year

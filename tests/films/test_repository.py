@@ -1,0 +1,80 @@
+"""The catalogue repository: upserting source records and finding films by key, word and id."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from db import Database
+from db import films as repo
+from db.models import Credit, Film, FilmMusic, FilmTitle, Person
+from services.films.records import BasedOn, CreditRecord, ExternalIds, FilmRecord, MusicRecord, PersonRecord
+
+MULLIGAN = PersonRecord("Carey Mulligan", ExternalIds(imdb="nm1659547"), slug="carey-mulligan")
+KNIGHTLEY = PersonRecord("Keira Knightley", ExternalIds(imdb="nm0461136"), slug="keira-knightley")
+PORTMAN = PersonRecord("Rachel Portman", ExternalIds(tmdb=1402), slug="rachel-portman")
+
+
+def never_let_me_go(**changes: object) -> FilmRecord:
+    fields: dict[str, object] = {
+        "title": "Never Let Me Go",
+        "source": "starter",
+        "year": 2010,
+        "alternate_titles": ("Nunca me abandones",),
+        "based_on": BasedOn("Never Let Me Go", "Kazuo Ishiguro", "novel", 2005),
+        "ids": ExternalIds(imdb="tt1334260"),
+        "slug": "never-let-me-go-2010",
+        "popularity": 60.0,
+        "credits": (
+            CreditRecord(MULLIGAN, "actor", ("Kathy",), 0),
+            CreditRecord(KNIGHTLEY, "actor", ("Ruth",), 2),
+            CreditRecord(PORTMAN, "composer"),
+        ),
+        "music": (MusicRecord("Never Let Me Go", "Jane Monheit"),),
+    }
+    fields.update(changes)
+    return FilmRecord(**fields)  # type: ignore[arg-type]
+
+
+async def count(db: Database, model: type) -> int:
+    async with db.transaction() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_upsert_twice_updates_in_place(db: Database) -> None:
+    async with db.transaction() as session:
+        first = await repo.upsert_film(session, never_let_me_go())
+    async with db.transaction() as session:
+        again = await repo.upsert_film(
+            session,
+            never_let_me_go(
+                source="tmdb",
+                ids=ExternalIds(tmdb=42188),
+                credits=(CreditRecord(MULLIGAN, "actor", ("Kathy H.",), 0),),
+                music=(),
+            ),
+        )
+    assert again.id == first.id
+    assert again.imdb_id == "tt1334260"
+    assert again.tmdb_id == 42188
+    assert await count(db, Film) == 1
+    assert await count(db, Credit) == 1
+    assert await count(db, FilmMusic) == 0
+    assert await count(db, Person) == 3  # people outlive their credits
+    async with db.transaction() as session:
+        credit = (await session.scalars(select(Credit))).one()
+        assert credit.characters == ["Kathy H."]
+        assert credit.source == "tmdb"
+        titles = {(t.folded, t.kind) for t in await session.scalars(select(FilmTitle))}
+    assert titles == {("never let me go", "primary"), ("nunca me abandones", "alternate")}
+
+
+async def test_duplicate_cast_entries_merge_characters(db: Database) -> None:
+    record = never_let_me_go(
+        credits=(CreditRecord(MULLIGAN, "actor", ("Kathy",), 3), CreditRecord(MULLIGAN, "actor", ("Narrator",), 1))
+    )
+    async with db.transaction() as session:
+        await repo.upsert_film(session, record)
+    async with db.transaction() as session:
+        credit = (await session.scalars(select(Credit))).one()
+    assert credit.characters == ["Kathy", "Narrator"]
+    assert credit.billing == 1
