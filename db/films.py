@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import ColumnElement, delete, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -19,6 +20,8 @@ from services.films.text import fold, title_key, words
 
 # Appended to a prefix, the upper bound of a range scan over bytewise-ordered keys.
 PREFIX_END = "\uffff"
+
+Row = TypeVar("Row", Film, Person)
 
 
 def _id_filters(model: type[Film] | type[Person], ids: ExternalIds, slug: str | None) -> list[ColumnElement[bool]]:
@@ -46,10 +49,9 @@ def _rank_by_ids(row: Film | Person, ids: ExternalIds, slug: str | None) -> int:
 
 
 async def _free_ids(
-    session: AsyncSession, row: Film | Person, ids: ExternalIds, slug: str | None
+    session: AsyncSession, model: type[Row], row: Row, ids: ExternalIds, slug: str | None
 ) -> tuple[ExternalIds, str | None]:
     """The record's identifiers minus any another row already holds (unique columns stay consistent)."""
-    model = type(row)
     filters = _id_filters(model, ids, slug)
     others = (await session.scalars(select(model).where(or_(*filters), model.id != row.id))).all() if filters else []
     taken_imdb = {o.imdb_id for o in others}
@@ -109,7 +111,7 @@ async def _upsert_people(
             person = Person(name=record.name, folded=fold(record.name), source=source, fetched_at=now)
             session.add(person)
             await session.flush()
-        ids, slug = await _free_ids(session, person, record.ids, record.slug)
+        ids, slug = await _free_ids(session, Person, person, record.ids, record.slug)
         _apply_ids(person, ids, slug)
         person.name = record.name
         person.folded = fold(record.name)
@@ -150,7 +152,7 @@ async def upsert_film(session: AsyncSession, record: FilmRecord) -> Film:
         film = Film(title=record.title, source=record.source, fetched_at=now)
         session.add(film)
         await session.flush()
-    ids, slug = await _free_ids(session, film, record.ids, record.slug)
+    ids, slug = await _free_ids(session, Film, film, record.ids, record.slug)
     _apply_ids(film, ids, slug)
     film.title = record.title
     film.original_title = record.original_title
