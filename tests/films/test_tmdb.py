@@ -1,0 +1,291 @@
+"""TMDB source against a local stand-in server serving responses in TMDB's documented shape.
+
+The fixtures under tmdb_fixtures/ follow TMDB API v3's search and details (with credits) answers;
+the person ids and credit ids in them are made up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import defaultdict, deque
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from pydantic import SecretStr
+
+from bot.config import Settings
+from services.films.tmdb import TmdbClient, TmdbLookup, composers, film_record, poster_url
+
+FIXTURES = Path(__file__).parent / "tmdb_fixtures"
+SEARCH = json.loads((FIXTURES / "search_never_let_me_go.json").read_text())
+DETAILS = json.loads((FIXTURES / "movie_42188.json").read_text())
+NOT_FOUND = {"success": False, "status_code": 34, "status_message": "The resource you requested could not be found."}
+BAD_TOKEN = {"success": False, "status_code": 7, "status_message": "Invalid API key: You must be granted a valid key."}
+RATE_LIMITED = {"success": False, "status_code": 25, "status_message": "Your request count (41) is over the limit."}
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+class FakeTmdb:
+    """Serves the fixtures under /3; a path's scripted replies are used once each, in order."""
+
+    def __init__(self) -> None:
+        self.scripts: dict[str, deque[Reply]] = defaultdict(deque)
+        self.requests: list[web.Request] = []
+
+    def script(self, path: str, *replies: Reply) -> None:
+        self.scripts[path].extend(replies)
+
+    def count(self, path: str) -> int:
+        return sum(1 for r in self.requests if r.path == path)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        self.requests.append(request)
+        scripted = self.scripts[request.path]
+        reply = scripted.popleft() if scripted else self.default(request.path)
+        if reply.delay:
+            await asyncio.sleep(reply.delay)
+        return web.json_response(reply.body, status=reply.status, headers=reply.headers)
+
+    @staticmethod
+    def default(path: str) -> Reply:
+        if path == "/3/search/movie":
+            return Reply(body=SEARCH)
+        if path == "/3/movie/42188":
+            return Reply(body=DETAILS)
+        return Reply(404, NOT_FOUND)
+
+
+@pytest.fixture
+async def tmdb() -> AsyncIterator[tuple[FakeTmdb, str]]:
+    fake = FakeTmdb()
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", fake.handle)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    yield fake, str(server.make_url("/3"))
+    await server.close()
+
+
+@pytest.fixture
+async def client(tmdb: tuple[FakeTmdb, str]) -> AsyncIterator[TmdbClient]:
+    made = TmdbClient("read-token", base_url=tmdb[1], timeout_seconds=2, backoff_seconds=0.01, cooldown_seconds=60)
+    yield made
+    await made.close()
+
+
+def jobs(record: Any, job: str) -> list[str]:
+    return [c.person.name for c in record.credits if c.job == job]
+
+
+# Mapping
+
+
+def test_details_map_to_a_film_record() -> None:
+    record = film_record(DETAILS)
+    assert (record.title, record.year, record.runtime_minutes, record.source) == ("Never Let Me Go", 2010, 103, "tmdb")
+    assert record.ids.tmdb == 42188
+    assert record.ids.imdb == "tt1334260"
+    assert record.genres == ("Drama", "Science Fiction", "Romance")
+    assert record.countries == ("United Kingdom", "United States of America")
+    assert record.poster_path == "/nlmg-poster.jpg"
+    assert record.popularity == pytest.approx(14.872)
+    cast = [(c.person.name, c.characters, c.billing) for c in record.credits if c.job == "actor"]
+    assert cast == [
+        ("Carey Mulligan", ("Kathy",), 0),
+        ("Andrew Garfield", ("Tommy",), 1),
+        ("Keira Knightley", ("Ruth",), 2),
+        ("Charlotte Rampling", ("Miss Emily",), 3),
+        ("Sally Hawkins", ("Miss Lucy",), 4),
+        ("Isobel Meikle-Small", ("Young Kathy",), 5),
+        ("Ella Purnell", ("Young Ruth",), 6),
+        ("Charlie Rowe", ("Young Tommy",), 7),
+    ]
+    assert all(c.department == "cast" for c in record.credits if c.job == "actor")
+    assert record.credits[0].person.ids.tmdb == 36662
+    assert jobs(record, "director") == ["Mark Romanek"]
+    assert jobs(record, "screenplay") == ["Alex Garland"]
+    assert jobs(record, "novel") == ["Kazuo Ishiguro"]
+    assert jobs(record, "composer") == ["Rachel Portman"]
+    assert jobs(record, "cinematographer") == ["Adam Kimmel"]
+    assert jobs(record, "editor") == ["Barney Pilling"]
+    assert record.based_on is not None
+    assert (record.based_on.author, record.based_on.kind) == ("Kazuo Ishiguro", "novel")
+    names = {c.person.name for c in record.credits}
+    assert not names & {"Randall Poster", "Michael Higham", "Assistant Person"}
+
+
+def test_a_character_with_slashes_is_several_characters() -> None:
+    details = {**DETAILS, "credits": {"cast": [{**DETAILS["credits"]["cast"][0], "character": "Kathy / Narrator"}]}}
+    (credit,) = film_record(details).credits
+    assert credit.characters == ("Kathy", "Narrator")
+
+
+def test_minimal_details_map_without_optional_fields() -> None:
+    record = film_record({"id": 7, "title": "Untitled", "release_date": "", "runtime": 0, "imdb_id": None})
+    assert (record.year, record.runtime_minutes, record.ids.imdb, record.credits) == (None, None, None, ())
+
+
+def crew(*jobs_: str) -> list[dict[str, Any]]:
+    return [{"id": i, "name": f"{job} person", "department": "Sound", "job": job} for i, job in enumerate(jobs_)]
+
+
+@pytest.mark.parametrize(
+    ("jobs_", "chosen"),
+    [
+        (["Music Supervisor", "Original Music Composer", "Music"], ["Original Music Composer"]),
+        (["Music Supervisor", "Music Editor", "Music"], ["Music"]),
+        (["Composer", "Music Editor"], ["Composer"]),
+        (["Music Supervisor", "Music Editor"], []),
+        (["Original Music Composer", "Original Music Composer"], ["Original Music Composer"] * 2),
+    ],
+)
+def test_composer_selection(jobs_: list[str], chosen: list[str]) -> None:
+    assert [c["job"] for c in composers(crew(*jobs_))] == chosen
+
+
+def test_fallback_composer_reaches_the_record() -> None:
+    details = {**DETAILS, "credits": {"cast": [], "crew": crew("Music Supervisor", "Music")}}
+    assert jobs(film_record(details), "composer") == ["Music person"]
+
+
+def test_poster_url() -> None:
+    assert poster_url("/nlmg-poster.jpg") == "https://image.tmdb.org/t/p/w342/nlmg-poster.jpg"
+    assert poster_url(None) is None
+
+
+# HTTP behaviour
+
+
+async def test_search_sends_the_token_query_and_year_and_returns_full_records(
+    tmdb: tuple[FakeTmdb, str], client: TmdbClient
+) -> None:
+    fake, _ = tmdb
+    records = await TmdbLookup(client).search("Never Let Me Go", 2010)
+    assert [r.ids.tmdb for r in records] == [42188]  # the second hit answers 404 and is dropped
+    search = next(r for r in fake.requests if r.path == "/3/search/movie")
+    assert search.headers["Authorization"] == "Bearer read-token"
+    assert search.query["query"] == "Never Let Me Go"
+    assert search.query["year"] == "2010"
+    details = next(r for r in fake.requests if r.path == "/3/movie/42188")
+    assert details.query["append_to_response"] == "credits,keywords"
+
+
+async def test_search_without_a_year_sends_none(tmdb: tuple[FakeTmdb, str], client: TmdbClient) -> None:
+    await client.search_movie("Never Let Me Go")
+    assert "year" not in tmdb[0].requests[0].query
+
+
+async def test_not_found_is_none(client: TmdbClient) -> None:
+    assert await client.movie_details(1) is None
+
+
+async def test_rate_limit_waits_for_retry_after_then_retries(tmdb: tuple[FakeTmdb, str], client: TmdbClient) -> None:
+    fake, _ = tmdb
+    fake.script("/3/movie/42188", Reply(429, RATE_LIMITED, {"Retry-After": "0.05"}))
+    started = asyncio.get_running_loop().time()
+    record = await client.movie_details(42188)
+    assert record is not None
+    assert record.title == "Never Let Me Go"
+    assert fake.count("/3/movie/42188") == 2
+    assert asyncio.get_running_loop().time() - started >= 0.05
+
+
+async def test_persistent_rate_limit_gives_up_after_bounded_retries(
+    tmdb: tuple[FakeTmdb, str], client: TmdbClient
+) -> None:
+    fake, _ = tmdb
+    fake.script("/3/search/movie", *[Reply(429, RATE_LIMITED, {"Retry-After": "0"})] * 10)
+    assert await TmdbLookup(client).search("Never Let Me Go", None) == []
+    assert fake.count("/3/search/movie") == client.max_attempts
+
+
+async def test_a_long_retry_after_is_not_waited_for(tmdb: tuple[FakeTmdb, str], client: TmdbClient) -> None:
+    fake, _ = tmdb
+    fake.script("/3/search/movie", Reply(429, RATE_LIMITED, {"Retry-After": "3600"}))
+    assert await TmdbLookup(client).search("Never Let Me Go", None) == []
+    assert await TmdbLookup(client).search("Never Let Me Go", None) == []  # resting: not asked again
+    assert fake.count("/3/search/movie") == 1
+
+
+async def test_server_errors_are_retried(tmdb: tuple[FakeTmdb, str], client: TmdbClient) -> None:
+    fake, _ = tmdb
+    fake.script("/3/movie/42188", Reply(503, {"status_code": 11}), Reply(502, {"status_code": 11}))
+    assert await client.movie_details(42188) is not None
+    assert fake.count("/3/movie/42188") == 3
+
+
+async def test_bad_token_is_logged_once_and_disables_lookups(
+    tmdb: tuple[FakeTmdb, str], client: TmdbClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake, _ = tmdb
+    fake.script("/3/search/movie", *[Reply(401, BAD_TOKEN)] * 3)
+    lookup = TmdbLookup(client)
+    with caplog.at_level(logging.INFO, logger="services.films.tmdb"):
+        assert await lookup.search("Never Let Me Go", None) == []
+        assert await lookup.search("Never Let Me Go", None) == []
+        assert await lookup.refresh(42188) is None
+    assert client.disabled
+    assert len(fake.requests) == 1
+    errors = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(errors) == 1
+    assert "tmdb_token" in errors[0].getMessage()
+    assert "status_code 7" in errors[0].getMessage()
+    assert "read-token" not in caplog.text
+
+
+async def test_timeouts_are_retried_then_tmdb_rests(tmdb: tuple[FakeTmdb, str]) -> None:
+    fake, url = tmdb
+    fake.script("/3/search/movie", *[Reply(body=SEARCH, delay=1.0)] * 3)
+    client = TmdbClient("t", base_url=url, timeout_seconds=0.1, max_attempts=2, backoff_seconds=0.01)
+    try:
+        lookup = TmdbLookup(client)
+        assert await lookup.search("Never Let Me Go", None) == []
+        assert fake.count("/3/search/movie") == 2
+        assert await lookup.search("Never Let Me Go", None) == []  # within the cool-down: no request
+        assert fake.count("/3/search/movie") == 2
+    finally:
+        await client.close()
+
+
+async def test_an_unreachable_server_gives_no_results() -> None:
+    client = TmdbClient("t", base_url="http://127.0.0.1:9/3", max_attempts=2, backoff_seconds=0.01)
+    try:
+        assert await TmdbLookup(client).search("Never Let Me Go", None) == []
+    finally:
+        await client.close()
+
+
+# Refresh
+
+
+def test_only_old_tmdb_films_are_stale() -> None:
+    lookup = TmdbLookup(TmdbClient("t"), refresh_days=30)
+    now = datetime(2026, 11, 25, tzinfo=UTC)
+    assert lookup.is_stale("tmdb", now - timedelta(days=31), now=now)
+    assert not lookup.is_stale("tmdb", now - timedelta(days=29), now=now)
+    assert not lookup.is_stale("starter", now - timedelta(days=400), now=now)
+    assert not lookup.is_stale("imdb", now - timedelta(days=400), now=now)
+
+
+def test_lookup_from_settings_uses_the_configured_values() -> None:
+    settings = Settings(
+        tmdb_token=SecretStr("abc"), tmdb_base_url="http://127.0.0.1:1/3", tmdb_refresh_days=7, tmdb_timeout_seconds=3
+    )
+    lookup = TmdbLookup.from_settings(settings)
+    assert lookup.max_age == timedelta(days=7)
+    assert lookup.client.base_url == "http://127.0.0.1:1/3"
