@@ -20,8 +20,12 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from pydantic import SecretStr
+from sqlalchemy import func, select, update
 
 from bot.config import Settings
+from db import Database
+from db.films import upsert_film
+from db.models import Credit, Film, Person
 from services.films.tmdb import TmdbClient, TmdbLookup, composers, film_record, poster_url
 
 FIXTURES = Path(__file__).parent / "tmdb_fixtures"
@@ -289,3 +293,63 @@ def test_lookup_from_settings_uses_the_configured_values() -> None:
     lookup = TmdbLookup.from_settings(settings)
     assert lookup.max_age == timedelta(days=7)
     assert lookup.client.base_url == "http://127.0.0.1:1/3"
+
+
+# Storing
+
+
+async def test_found_films_store_through_upsert_film(db: Database, client: TmdbClient) -> None:
+    (record,) = await TmdbLookup(client).search("Never Let Me Go", 2010)
+    async with db.transaction() as session:
+        film = await upsert_film(session, record)
+    async with db.transaction() as session:
+        stored = await session.get_one(Film, film.id)
+        assert (stored.title, stored.year, stored.tmdb_id, stored.imdb_id) == (
+            "Never Let Me Go",
+            2010,
+            42188,
+            "tt1334260",
+        )
+        assert stored.source == "tmdb"
+        assert stored.based_on_author == "Kazuo Ishiguro"
+        rows = (
+            await session.execute(
+                select(Person.name, Credit.job, Credit.characters, Credit.billing)
+                .join(Credit.person)
+                .where(Credit.film_id == film.id)
+                .order_by(Credit.job, Credit.billing, Person.name)
+            )
+        ).all()
+    cast = [(name, chars) for name, job, chars, _ in rows if job == "actor"]
+    assert cast[0] == ("Carey Mulligan", ["Kathy"])
+    assert ("Charlie Rowe", ["Young Tommy"]) in cast
+    assert len(cast) == 8
+    assert [name for name, job, _, _ in rows if job == "composer"] == ["Rachel Portman"]
+    assert "Randall Poster" not in {name for name, *_ in rows}
+
+
+async def test_a_stale_film_is_refetched_and_stored_again(
+    db: Database, tmdb: tuple[FakeTmdb, str], client: TmdbClient
+) -> None:
+    fake, _ = tmdb
+    lookup = TmdbLookup(client, refresh_days=30)
+    record = await lookup.refresh(42188)
+    assert record is not None
+    async with db.transaction() as session:
+        film_id = (await upsert_film(session, record)).id
+        await session.execute(
+            update(Film).where(Film.id == film_id).values(fetched_at=datetime.now(UTC) - timedelta(days=31))
+        )
+    fake.script("/3/movie/42188", Reply(body={**DETAILS, "runtime": 104, "popularity": 20.5}))
+    async with db.transaction() as session:
+        film = await session.get_one(Film, film_id)
+        assert lookup.is_stale(film.source, film.fetched_at)
+        assert film.tmdb_id is not None
+        fresh = await lookup.refresh(film.tmdb_id)
+        assert fresh is not None
+        await upsert_film(session, fresh)
+    async with db.transaction() as session:
+        film = await session.get_one(Film, film_id)
+        assert (film.runtime_minutes, film.popularity) == (104, 20.5)
+        assert not lookup.is_stale(film.source, film.fetched_at)
+        assert await session.scalar(select(func.count()).select_from(Film)) == 1
