@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import ColumnElement, delete, or_, select
+from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased, selectinload
 
 from db.base import utcnow
 from db.models import Credit, Film, FilmMusic, FilmTitle, FilmTitleWord, Person, TitleVocabulary
@@ -216,3 +217,169 @@ async def upsert_film(session: AsyncSession, record: FilmRecord) -> Film:
     await session.flush()
     session.expire(film, ["titles", "credits", "music"])
     return film
+
+
+# Finding films. Searches return ``TitleHit`` rows (one per matching title of a film), cheap to rank.
+
+
+class TitleHit(NamedTuple):
+    film_id: int
+    matched: str  # the title that matched (primary, original or alternate)
+    kind: str
+    folded: str
+    title: str  # the film's primary title
+    year: int | None
+    popularity: float
+    source: str
+
+
+def _hits() -> Select[int, str, str, str, str, int | None, float, str]:
+    return select(
+        FilmTitle.film_id,
+        FilmTitle.title,
+        FilmTitle.kind,
+        FilmTitle.folded,
+        Film.title,
+        Film.year,
+        Film.popularity,
+        Film.source,
+    ).join(Film, Film.id == FilmTitle.film_id)
+
+
+async def titles_by_key(session: AsyncSession, key: str, limit: int = 50) -> list[TitleHit]:
+    """Titles whose key is exactly ``key`` (see services.films.text.title_key), most popular film first."""
+    query = _hits().where(FilmTitle.folded == key).order_by(Film.popularity.desc(), Film.id).limit(limit)
+    return [TitleHit._make(row) for row in await session.execute(query)]
+
+
+async def titles_by_key_prefix(session: AsyncSession, prefix: str, limit: int = 50) -> list[TitleHit]:
+    """Titles whose key starts with ``prefix``: an index range scan, most popular film first."""
+    query = (
+        _hits()
+        .where(FilmTitle.folded >= prefix, FilmTitle.folded < prefix + PREFIX_END)
+        .order_by(Film.popularity.desc(), Film.id)
+        .limit(limit)
+    )
+    return [TitleHit._make(row) for row in await session.execute(query)]
+
+
+async def titles_of_films(session: AsyncSession, film_ids: Iterable[int]) -> list[TitleHit]:
+    """Every title of the given films."""
+    ids = sorted(set(film_ids))
+    if not ids:
+        return []
+    return [TitleHit._make(row) for row in await session.execute(_hits().where(FilmTitle.film_id.in_(ids)))]
+
+
+def _word_condition(words_table: type[FilmTitleWord] | Any, group: WordGroup) -> ColumnElement[bool]:
+    alternatives, prefix = group
+    conditions: list[ColumnElement[bool]] = []
+    if alternatives:
+        conditions.append(words_table.word.in_(sorted(alternatives)))
+    if prefix:
+        conditions.append(and_(words_table.word >= prefix, words_table.word < prefix + PREFIX_END))
+    return or_(*conditions)
+
+
+# One query word: the exact words that may stand for it, and optionally a prefix it may start.
+WordGroup = tuple[frozenset[str], str | None]
+
+
+async def films_with_words(session: AsyncSession, groups: Sequence[WordGroup], limit: int = 50) -> list[int]:
+    """Films having a title word for every group, most popular first.
+
+    The first group drives the query (give the most selective first); the others are checked per
+    film through the (word, film_id) primary key.
+    """
+    if not groups:
+        return []
+    driver, *others = groups
+    query = select(FilmTitleWord.film_id).where(_word_condition(FilmTitleWord, driver))
+    for group in others:
+        other = aliased(FilmTitleWord)
+        query = query.where(exists().where(other.film_id == FilmTitleWord.film_id, _word_condition(other, group)))
+    matching = query.distinct().subquery()
+    ranked = select(Film.id).join(matching, matching.c.film_id == Film.id).order_by(Film.popularity.desc()).limit(limit)
+    return list(await session.scalars(ranked))
+
+
+async def vocabulary_with_prefix(session: AsyncSession, prefix: str, limit: int = 5000) -> list[str]:
+    """Known title words starting with ``prefix`` (the candidates for correcting a misspelt word)."""
+    query = (
+        select(TitleVocabulary.word)
+        .where(TitleVocabulary.word >= prefix, TitleVocabulary.word < prefix + PREFIX_END)
+        .order_by(TitleVocabulary.word)
+        .limit(limit)
+    )
+    return list(await session.scalars(query))
+
+
+async def known_words(session: AsyncSession, candidates: Iterable[str]) -> set[str]:
+    """Those of ``candidates`` that occur in some title."""
+    query = select(TitleVocabulary.word).where(TitleVocabulary.word.in_(sorted(set(candidates))))
+    return set(await session.scalars(query))
+
+
+async def film_by_id(session: AsyncSession, film_id: int) -> Film | None:
+    return await session.get(Film, film_id)
+
+
+async def film_by_external_id(session: AsyncSession, ids: ExternalIds, slug: str | None = None) -> Film | None:
+    """The film with any of these identifiers (IMDb id first, then TMDB, Wikidata, slug)."""
+    filters = _id_filters(Film, ids, slug)
+    if not filters:
+        return None
+    found = (await session.scalars(select(Film).where(or_(*filters)))).all()
+    return min(found, key=lambda film: _rank_by_ids(film, ids, slug), default=None)
+
+
+async def film_details(session: AsyncSession, film_id: int) -> Film | None:
+    """The film with its titles, credits (with people) and music loaded."""
+    query = (
+        select(Film)
+        .where(Film.id == film_id)
+        .options(
+            selectinload(Film.titles),
+            selectinload(Film.credits).selectinload(Credit.person),
+            selectinload(Film.music),
+        )
+    )
+    return (await session.scalars(query)).first()
+
+
+async def people_by_folded(session: AsyncSession, folded: str, limit: int = 20) -> list[Person]:
+    """People whose folded name is exactly ``folded``, the most credited first."""
+    return await _people(session, Person.folded == folded, limit)
+
+
+async def people_by_prefix(session: AsyncSession, prefix: str, limit: int = 20) -> list[Person]:
+    """People whose folded name starts with ``prefix`` (an index range scan), the most credited first."""
+    return await _people(session, and_(Person.folded >= prefix, Person.folded < prefix + PREFIX_END), limit)
+
+
+async def people_by_word(session: AsyncSession, word: str, limit: int = 20) -> list[Person]:
+    """People with ``word`` as a later word of their folded name ("mulligan" → Carey Mulligan).
+
+    Not indexed: used once per command, never per keystroke.
+    """
+    return await _people(session, Person.folded.like(f"% {word}%"), limit)
+
+
+async def _people(session: AsyncSession, condition: ColumnElement[bool], limit: int) -> list[Person]:
+    credits = select(func.count(Credit.id)).where(Credit.person_id == Person.id).scalar_subquery()
+    query = select(Person).where(condition).order_by(credits.desc(), Person.id).limit(limit)
+    return list(await session.scalars(query))
+
+
+async def person_credits(session: AsyncSession, person_id: int, job: str | None = None) -> list[Credit]:
+    """A person's credits (optionally for one job) with their films loaded, oldest film first."""
+    query = (
+        select(Credit)
+        .join(Film, Film.id == Credit.film_id)
+        .where(Credit.person_id == person_id)
+        .options(selectinload(Credit.film))
+        .order_by(Film.year.is_(None), Film.year, Film.title)
+    )
+    if job is not None:
+        query = query.where(Credit.job == job)
+    return list(await session.scalars(query))

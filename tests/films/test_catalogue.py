@@ -1,0 +1,210 @@
+"""The catalogue service on the starter data, on every back end: resolution, cast, score, people."""
+
+from __future__ import annotations
+
+import pytest
+
+from db import Database
+from db import films as repo
+from services.errors import NotFound
+from services.films.catalogue import Ambiguous, FilmCatalogue
+from services.films.records import CreditRecord, ExternalIds, FilmRecord, PersonRecord
+
+
+async def add(db: Database, *records: FilmRecord) -> None:
+    async with db.transaction() as session:
+        for record in records:
+            await repo.upsert_film(session, record)
+
+
+def film(title: str, year: int, popularity: float, imdb: str, **fields: object) -> FilmRecord:
+    ids = ExternalIds(imdb=imdb)
+    return FilmRecord(title=title, year=year, popularity=popularity, ids=ids, source="tmdb", **fields)  # type: ignore[arg-type]
+
+
+# Never Let Me Go, as the users of the issue asked about it.
+
+
+@pytest.mark.parametrize(
+    "query", ["Never Let Me Go", "never let me go 2010", "Never Let Me Go (2010)", "nevr let me go", "NEVER LET ME GO"]
+)
+async def test_never_let_me_go_resolves_however_it_is_typed(catalogue: FilmCatalogue, query: str) -> None:
+    details = await catalogue.resolve(query)
+    assert details.film.label == "Never Let Me Go (2010)"
+
+
+async def test_who_played_ruth(catalogue: FilmCatalogue) -> None:
+    answer = await catalogue.cast("Never Let Me Go", "Ruth")
+    played = {member.name: member.characters for member in answer.cast}
+    assert "Keira Knightley" in played
+    assert next(iter(played)) == "Keira Knightley"  # billing order: the adult part first
+
+
+async def test_who_played_kathy_includes_the_young_kathy(catalogue: FilmCatalogue) -> None:
+    answer = await catalogue.cast("Never Let Me Go", "kathy")
+    names = [member.name for member in answer.cast]
+    assert names[:2] == ["Carey Mulligan", "Isobel Meikle-Small"]
+    assert answer.source == "starter catalogue"
+
+
+async def test_a_misspelt_character_still_matches(catalogue: FilmCatalogue) -> None:
+    answer = await catalogue.cast("Never Let Me Go", "Kathie")
+    assert "Carey Mulligan" in [member.name for member in answer.cast]
+
+
+async def test_an_unknown_character_says_who_is_in_it(catalogue: FilmCatalogue) -> None:
+    with pytest.raises(NotFound, match=r'Nobody plays "Gandalf" in Never Let Me Go \(2010\).*Kathy'):
+        await catalogue.cast("Never Let Me Go", "Gandalf")
+
+
+async def test_details_director_composer_and_source_novel(catalogue: FilmCatalogue) -> None:
+    details = await catalogue.resolve("Never Let Me Go")
+    assert details.directors == ("Mark Romanek",)
+    assert details.composers == ("Rachel Portman",)
+    assert details.based_on is not None
+    assert (details.based_on.author, details.based_on.kind, details.based_on.year) == ("Kazuo Ishiguro", "novel", 2005)
+    assert details.cast[0].name == "Carey Mulligan"
+    assert details.source == "starter catalogue"
+
+
+async def test_score_names_the_composer(catalogue: FilmCatalogue) -> None:
+    answer = await catalogue.score("Never Let Me Go")
+    assert [composer.name for composer in answer.composers] == ["Rachel Portman"]
+
+
+async def test_score_lists_the_composers_other_films(db: Database, catalogue: FilmCatalogue) -> None:
+    portman = PersonRecord("Rachel Portman", ExternalIds(imdb="nm0006231"), slug="rachel-portman")
+    await add(db, film("Emma", 1996, 40, "tt0116191", credits=(CreditRecord(portman, "composer"),)))
+    answer = await catalogue.score("Never Let Me Go")
+    assert "Emma (1996)" in [f.label for f in answer.composers[0].other_films]
+    assert "Never Let Me Go (2010)" not in [f.label for f in answer.composers[0].other_films]
+
+
+async def test_let_me_go_autocompletes_never_let_me_go(catalogue: FilmCatalogue) -> None:
+    for typed in ("let me go", "let me g", "never let", "Never", "nevr let me go"):
+        choices = await catalogue.autocomplete(typed)
+        assert "Never Let Me Go (2010)" in [c.name for c in choices[:3]], typed
+
+
+async def test_autocomplete_values_resolve_to_the_same_film(catalogue: FilmCatalogue) -> None:
+    choice = (await catalogue.autocomplete("never let me go"))[0]
+    assert choice.value.startswith("film:")
+    assert (await catalogue.resolve(choice.value)).film.label == choice.name
+
+
+async def test_autocomplete_on_an_empty_box_offers_popular_films(catalogue: FilmCatalogue) -> None:
+    choices = await catalogue.autocomplete("")
+    assert 0 < len(choices) <= 25
+    assert all(len(c.name) <= 100 for c in choices)
+
+
+async def test_person_filmography_by_role(catalogue: FilmCatalogue) -> None:
+    answer = await catalogue.person("carey mulligan")
+    roles = dict(answer.filmography)
+    assert [(r.film.label, r.characters) for r in roles["actor"]][:1] == [("Never Let Me Go (2010)", ("Kathy",))]
+    assert (await catalogue.person("Rachel Portman")).filmography[0][0] == "composer"
+    assert (await catalogue.person("Mulligan")).name == "Carey Mulligan"
+    assert (await catalogue.person("Carrey Mulligan")).name == "Carey Mulligan"
+
+
+async def test_unknown_person_suggests_close_names(catalogue: FilmCatalogue) -> None:
+    with pytest.raises(NotFound, match="I don't know anyone called"):
+        await catalogue.person("Zbigniew Qwerty")
+
+
+# Titles in general.
+
+
+async def test_unknown_title_suggests_the_closest(catalogue: FilmCatalogue) -> None:
+    suggestion = r"I don't know a film called \"Never Let Me Know\"\. Did you mean: Never Let Me Go"
+    with pytest.raises(NotFound, match=suggestion):
+        await catalogue.resolve("Never Let Me Know")
+    with pytest.raises(NotFound, match="I don't know a film called"):
+        await catalogue.resolve("Qqqxz Zzyzx")
+
+
+async def test_remakes_are_told_apart_by_year(db: Database, catalogue: FilmCatalogue) -> None:
+    await add(db, film("Suspiria", 1977, 50, "tt0076786"), film("Suspiria", 2018, 40, "tt1034415"))
+    assert (await catalogue.resolve("Suspiria (1977)")).film.year == 1977
+    assert (await catalogue.resolve("suspiria 2018")).film.year == 2018
+    assert (await catalogue.resolve("Suspiria, 2019")).film.year == 2018  # a year out is forgiven
+    with pytest.raises(Ambiguous, match=r"Suspiria \(1977\), Suspiria \(2018\)") as raised:
+        await catalogue.resolve("suspiria")
+    assert [c.year for c in raised.value.choices] == [1977, 2018]
+    with pytest.raises(NotFound, match="only as"):
+        await catalogue.resolve("Suspiria (1990)")
+
+
+async def test_a_much_more_popular_film_wins_without_a_year(db: Database, catalogue: FilmCatalogue) -> None:
+    await add(db, film("Solaris", 1972, 60, "tt0069293"), film("Solaris", 2002, 20, "tt0307479"))
+    assert (await catalogue.resolve("Solaris")).film.year == 1972
+
+
+async def test_titles_with_years_in_them(db: Database, catalogue: FilmCatalogue) -> None:
+    await add(
+        db,
+        film("1917", 2019, 60, "tt8579674"),
+        film("Blade Runner 2049", 2017, 60, "tt1856101"),
+        film("2001: A Space Odyssey", 1968, 70, "tt0062622"),
+        film("Airport 1975", 1974, 10, "tt0071110"),
+        film("Airport", 1970, 15, "tt0065377"),
+    )
+    assert (await catalogue.resolve("1917")).film.year == 2019
+    assert (await catalogue.resolve("1917 (2019)")).film.year == 2019
+    assert (await catalogue.resolve("blade runner 2049")).film.title == "Blade Runner 2049"
+    assert (await catalogue.resolve("2001: a space odyssey")).film.year == 1968
+    assert (await catalogue.resolve("Airport 1975")).film.title == "Airport 1975"
+    assert (await catalogue.resolve("Airport (1970)")).film.title == "Airport"
+
+
+async def test_articles_accents_and_alternate_titles(db: Database, catalogue: FilmCatalogue) -> None:
+    await add(
+        db,
+        film(
+            "Amélie",
+            2001,
+            75,
+            "tt0211915",
+            original_title="Le Fabuleux Destin d'Amélie Poulain",
+            alternate_titles=("The Fabulous Destiny of Amélie Poulain",),
+        ),
+        film("Schindler's List", 1993, 80, "tt0108052"),
+        film("A", 1998, 5, "tt0000001"),
+    )
+    assert (await catalogue.resolve("amelie")).film.title == "Amélie"
+    assert (await catalogue.resolve("Fabuleux destin d'Amelie Poulain")).film.title == "Amélie"
+    assert (await catalogue.resolve("fabulous destiny of amelie poulain")).film.title == "Amélie"
+    assert (await catalogue.resolve("schindlers list")).film.year == 1993
+    assert (await catalogue.resolve("A")).film.year == 1998
+    assert "Amélie (2001)" in [c.name for c in await catalogue.autocomplete("the fabulous")]
+
+
+class FakeTMDB:
+    """An in-memory online source implementing the FilmLookup protocol."""
+
+    def __init__(self, *records: FilmRecord) -> None:
+        self.records = records
+        self.searches: list[tuple[str, int | None]] = []
+
+    async def search(self, title: str, year: int | None) -> list[FilmRecord]:
+        self.searches.append((title, year))
+        return [r for r in self.records if r.title.casefold() == title.casefold() and year in (None, r.year)]
+
+
+async def test_unknown_titles_are_looked_up_online_and_stored(db: Database, catalogue: FilmCatalogue) -> None:
+    online = FakeTMDB(film("Paterson", 2016, 30, "tt5247022"))
+    with_online = FilmCatalogue(db, online=online)
+    assert (await with_online.resolve("Paterson (2016)")).film.source == "TMDB"
+    assert online.searches == [("Paterson", 2016)]
+    assert (await catalogue.resolve("Paterson")).film.year == 2016  # stored: no second lookup needed
+    assert (await with_online.resolve("Paterson")).film.year == 2016
+    assert len(online.searches) == 1
+    with pytest.raises(NotFound):
+        await with_online.resolve("Nothing Like It")
+    assert online.searches[-1] == ("Nothing Like It", None)
+
+
+async def test_known_titles_are_not_looked_up_online(db: Database, catalogue: FilmCatalogue) -> None:
+    online = FakeTMDB()
+    await FilmCatalogue(db, online=online).resolve("never let me go")
+    assert online.searches == []
