@@ -50,10 +50,7 @@ def fold(text: str) -> str:
     ``fold("Schindler's  List")`` is ``"schindlers list"``; ``fold("Amélie & Co.")`` is ``"amelie and co"``.
     """
     decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
-    folded = "".join(_fold_char(char) for char in decomposed)
-    # Casefolding can expose characters that decompose again (rare); fold until stable.
-    folded = _SPACES.sub(" ", folded).strip()
-    return folded if unicodedata.is_normalized("NFKD", folded) and folded == folded.casefold() else fold(folded)
+    return _SPACES.sub(" ", "".join(_fold_char(char) for char in decomposed)).strip()
 
 
 def title_key(title: str) -> str:

@@ -1,0 +1,98 @@
+"""Folding, title keys and query parsing: examples and properties."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from services.films.text import FIRST_FILM_YEAR, fold, latest_plausible_year, parse_query, title_key, words
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Schindler's List", "schindlers list"),
+        ("Amélie & Co.", "amelie and co"),
+        ("  Spider-Man:   No Way Home ", "spider man no way home"),
+        ("Ｗｈｉｐｌａｓｈ", "whiplash"),
+        ("Straße", "strasse"),
+        ("Nausicaä of the Valley of the Wind", "nausicaa of the valley of the wind"),
+    ],
+)
+def test_fold(text: str, folded: str) -> None:
+    assert fold(text) == folded
+
+
+@pytest.mark.parametrize(
+    ("title", "key"),
+    [
+        ("The Thing", "thing"),
+        ("A", "a"),
+        ("The", "the"),
+        ("A Man Escaped", "man escaped"),
+        ("L'Avventura", "avventura"),
+        ("Les Misérables", "miserables"),
+        ("Das Boot", "boot"),
+        ("2001: A Space Odyssey", "2001 a space odyssey"),
+        ("Thelma & Louise", "thelma and louise"),
+    ],
+)
+def test_title_key(title: str, key: str) -> None:
+    assert title_key(title) == key
+
+
+def test_words_skip_articles_and_join_hyphenated_words() -> None:
+    assert words("The Spider-Man") == {"spider", "man", "spiderman"}
+    assert words("The") == {"the"}
+
+
+@pytest.mark.parametrize(
+    ("query", "parsed"),
+    [
+        ("Dune (2021)", ("Dune", 2021)),
+        ("dune 2021", ("dune", 2021)),
+        ("Dune [2021]", ("Dune", 2021)),
+        ("Dune, 2021", ("Dune", 2021)),
+        ("dune - 2021", ("dune", 2021)),
+        ("1917", ("1917", None)),
+        ("2001: A Space Odyssey", ("2001: A Space Odyssey", None)),
+        ("Blade Runner 2049", ("Blade Runner 2049", None)),
+        ("(2020)", ("(2020)", None)),
+        ("Metropolis 1200", ("Metropolis 1200", None)),
+        ("  Brief Encounter (1945) ", ("Brief Encounter", 1945)),
+    ],
+)
+def test_parse_query(query: str, parsed: tuple[str, int | None]) -> None:
+    assert parse_query(query) == parsed
+
+
+@given(st.text())
+def test_fold_is_idempotent(text: str) -> None:
+    assert fold(fold(text)) == fold(text)
+
+
+@given(st.text())
+def test_title_key_is_a_fold(text: str) -> None:
+    key = title_key(text)
+    assert fold(key) == key
+
+
+@given(st.text())
+def test_parse_query_never_raises_and_keeps_the_title(text: str) -> None:
+    title, year = parse_query(text)
+    if year is None:
+        assert title == text.strip()
+    else:
+        assert fold(title)
+        assert FIRST_FILM_YEAR <= year <= latest_plausible_year()
+
+
+titles = st.text(min_size=1).filter(lambda t: fold(t) != "")
+
+
+@given(titles, st.integers(FIRST_FILM_YEAR, latest_plausible_year()))
+def test_parse_query_round_trips_title_and_year(title: str, year: int) -> None:
+    parsed_title, parsed_year = parse_query(f"{title} ({year})")
+    assert parsed_year == year
+    assert fold(parsed_title) == fold(title)
