@@ -13,6 +13,8 @@ from bot.app import App, MissingToken, serve
 from bot.config import ConfigError, Settings, load_settings
 from bot.logging import setup_logging
 from db import Database, migrate
+from services.errors import FilmClubError
+from services.films import imdb as imdb_source
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,6 +44,27 @@ def _parser() -> argparse.ArgumentParser:
     db_commands.add_parser("current", help="show the database's schema revision")
     revision = db_commands.add_parser("revision", help="(developers) autogenerate a migration from the models")
     revision.add_argument("-m", "--message", required=True)
+
+    importer = commands.add_parser("import", help="import a film dataset into the catalogue")
+    sources = importer.add_subparsers(dest="source", required=True, metavar="SOURCE")
+    imdb = sources.add_parser(
+        "imdb",
+        help="IMDb's non-commercial datasets (personal, non-commercial use only)",
+        description="Import the IMDb dataset files (title.basics, title.principals, name.basics, title.crew; "
+        "optionally title.akas and title.ratings, as .tsv.gz) from DIR. Resumes an interrupted import; "
+        "re-running updates in place. Adult titles are skipped. " + imdb_source.ATTRIBUTION,
+    )
+    imdb.add_argument("directory", type=Path, metavar="DIR")
+    imdb.add_argument(
+        "--title-types",
+        default="movie",
+        metavar="TYPES",
+        help="comma-separated IMDb title types to keep (default: movie; e.g. movie,tvMovie)",
+    )
+    imdb.add_argument("--min-votes", type=int, metavar="N", help="keep only titles with at least N votes")
+    imdb.add_argument("--batch-size", type=int, default=5000, metavar="N", help="rows per transaction (5000)")
+    imdb.add_argument("--restart", action="store_true", help="ignore saved progress and import everything again")
+    imdb.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
 
@@ -61,6 +84,35 @@ async def _db_command(settings: Settings, args: argparse.Namespace) -> int:
                 print(f"database at {current or 'no revision (empty)'}: {state}")
     finally:
         await database.dispose()
+    return 0
+
+
+async def _import_imdb(settings: Settings, args: argparse.Namespace) -> int:
+    types = frozenset(t.strip() for t in args.title_types.split(",") if t.strip())
+    if not types or args.batch_size < 1 or (args.min_votes is not None and args.min_votes < 0):
+        print("--title-types needs a type, --batch-size and --min-votes must be positive", file=sys.stderr)
+        return 2
+    options = imdb_source.ImportOptions(title_types=types, min_votes=args.min_votes, batch_size=args.batch_size)
+    database = Database(settings.resolved_database_url)
+    try:
+        await migrate.upgrade(database.engine)
+        report = await imdb_source.import_imdb(
+            database, args.directory, options, show_progress=not args.quiet, restart=args.restart
+        )
+    except FilmClubError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    finally:
+        await database.dispose()
+    for phase in report.phases:
+        if phase.skipped:
+            print(f"{phase.name:<11} already done")
+        else:
+            print(
+                f"{phase.name:<11} {phase.rows_read:>12,} rows read {phase.rows_written:>10,} written "
+                f"{phase.seconds:8.1f} s {phase.rows_per_second:>10,.0f} rows/s"
+            )
+    print(f"{report.films:,} films, {report.people:,} people. {imdb_source.ATTRIBUTION}")
     return 0
 
 
@@ -98,6 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return asyncio.run(_sync(settings, args.guilds))
             case "db":
                 return asyncio.run(_db_command(settings, args))
+            case "import":
+                return asyncio.run(_import_imdb(settings, args))
     except MissingToken as exc:
         print(exc, file=sys.stderr)
         return 2

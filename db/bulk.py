@@ -1,0 +1,150 @@
+"""Bulk writes for dataset importers: Core upserts by external id, executemany, no ORM unit of work.
+
+Rows written by an importer carry its ``source``; a film or person that another source owns (the
+curated starter catalogue, TMDB) keeps its fields: upserts only update rows of the importer's own
+source, and id look-ups for attaching titles and credits only return films of that source.
+Every function takes the caller's session (one unit of work) and none commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Credit, Film, FilmTitle, FilmTitleWord, Person, TitleVocabulary
+
+FILMS = cast(Table, Film.__table__)
+PEOPLE = cast(Table, Person.__table__)
+CREDITS = cast(Table, Credit.__table__)
+TITLES = cast(Table, FilmTitle.__table__)
+TITLE_WORDS = cast(Table, FilmTitleWord.__table__)
+VOCABULARY = cast(Table, TitleVocabulary.__table__)
+
+LOOKUP_CHUNK = 5000  # ids per IN (...) list: well below SQLite's and asyncpg's parameter limits
+
+Rows = Sequence[Mapping[str, Any]]
+
+
+def _insert(session: AsyncSession, table: Table) -> sqlite.Insert | postgresql.Insert:
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+
+
+def _chunks(items: Sequence[Any], size: int = LOOKUP_CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+async def upsert_films(session: AsyncSession, rows: Rows, *, source: str) -> dict[str, int]:
+    """Insert films or update those of ``source`` with the same ``imdb_id``; their ids by IMDb id.
+
+    Films held by another source are left alone and are not in the answer.
+    """
+    if not rows:
+        return {}
+    insert = _insert(session, FILMS)
+    fields = ("title", "original_title", "year", "runtime_minutes", "genres", "fetched_at")
+    statement = insert.on_conflict_do_update(
+        index_elements=["imdb_id"],
+        set_={name: insert.excluded[name] for name in fields},
+        where=FILMS.c.source == source,
+    ).returning(FILMS.c.imdb_id, FILMS.c.id)
+    result = await session.execute(statement, list(rows))
+    return dict(result.all())
+
+
+async def upsert_people(session: AsyncSession, rows: Rows, *, source: str) -> None:
+    """Insert people or update those of ``source`` with the same ``imdb_id``."""
+    if not rows:
+        return
+    insert = _insert(session, PEOPLE)
+    statement = insert.on_conflict_do_update(
+        index_elements=["imdb_id"],
+        set_={name: insert.excluded[name] for name in ("name", "folded", "fetched_at")},
+        where=PEOPLE.c.source == source,
+    )
+    await session.execute(statement, list(rows))
+
+
+async def film_ids(session: AsyncSession, imdb_ids: Iterable[str], *, source: str) -> dict[str, int]:
+    """The ids of the films of ``source`` with these IMDb ids."""
+    found: dict[str, int] = {}
+    for chunk in _chunks(sorted(set(imdb_ids))):
+        query = select(FILMS.c.imdb_id, FILMS.c.id).where(FILMS.c.imdb_id.in_(chunk), FILMS.c.source == source)
+        found.update((await session.execute(query)).all())
+    return found
+
+
+async def person_ids(session: AsyncSession, imdb_ids: Iterable[str]) -> dict[str, int]:
+    """The ids of the people with these IMDb ids, whichever source holds them."""
+    found: dict[str, int] = {}
+    for chunk in _chunks(sorted(set(imdb_ids))):
+        query = select(PEOPLE.c.imdb_id, PEOPLE.c.id).where(PEOPLE.c.imdb_id.in_(chunk))
+        found.update((await session.execute(query)).all())
+    return found
+
+
+async def credit_keys(session: AsyncSession, film_ids_: Iterable[int]) -> set[tuple[int, int, str]]:
+    """(film_id, person_id, job) of every credit of these films."""
+    found: set[tuple[int, int, str]] = set()
+    for chunk in _chunks(sorted(set(film_ids_))):
+        query = select(CREDITS.c.film_id, CREDITS.c.person_id, CREDITS.c.job).where(CREDITS.c.film_id.in_(chunk))
+        found.update((await session.execute(query)).all())
+    return found
+
+
+async def upsert_credits(session: AsyncSession, rows: Rows, *, replace: bool) -> None:
+    """Insert credits; an existing (film, person, job) is updated when ``replace``, else kept.
+
+    ``rows`` must not repeat a (film_id, person_id, job).
+    """
+    if not rows:
+        return
+    insert = _insert(session, CREDITS)
+    keys = ["film_id", "person_id", "job"]
+    fields = ("department", "characters", "billing", "external_ref", "source", "fetched_at")
+    statement = (
+        insert.on_conflict_do_update(index_elements=keys, set_={name: insert.excluded[name] for name in fields})
+        if replace
+        else insert.on_conflict_do_nothing(index_elements=keys)
+    )
+    await session.execute(statement, list(rows))
+
+
+async def add_titles(session: AsyncSession, titles: Rows, words: Iterable[tuple[int, str]]) -> None:
+    """Add film titles (``film_id, title, folded, kind``) and their index words (film id, word), skipping known ones.
+
+    ``titles`` must not repeat a (film_id, folded).
+    """
+    if titles:
+        statement = _insert(session, TITLES).on_conflict_do_nothing(index_elements=["film_id", "folded"])
+        await session.execute(statement, list(titles))
+    pairs = sorted(set(words))
+    if pairs:
+        statement = _insert(session, TITLE_WORDS).on_conflict_do_nothing(index_elements=["word", "film_id"])
+        await session.execute(statement, [{"film_id": film_id, "word": word} for film_id, word in pairs])
+        vocabulary = [{"word": word} for word in sorted({word for _, word in pairs})]
+        await session.execute(_insert(session, VOCABULARY).on_conflict_do_nothing(index_elements=["word"]), vocabulary)
+
+
+async def set_popularity(session: AsyncSession, popularity: Mapping[str, float], *, source: str) -> None:
+    """Set the popularity of the films of ``source`` by IMDb id."""
+    if not popularity:
+        return
+    statement = (
+        update(FILMS)
+        .where(FILMS.c.imdb_id == bindparam("key"), FILMS.c.source == source)
+        .values(popularity=bindparam("value"))
+    )
+    await session.execute(statement, [{"key": k, "value": v} for k, v in popularity.items()])
+
+
+async def source_counts(session: AsyncSession, source: str) -> tuple[int, int]:
+    """How many films and people ``source`` holds."""
+    films = await session.scalar(select(func.count()).select_from(FILMS).where(FILMS.c.source == source))
+    people = await session.scalar(select(func.count()).select_from(PEOPLE).where(PEOPLE.c.source == source))
+    return int(films or 0), int(people or 0)

@@ -1,0 +1,612 @@
+"""Import IMDb's non-commercial datasets (https://datasets.imdbws.com) into the catalogue.
+
+IMDb's terms: personal, non-commercial use only, with the attribution "Information courtesy of IMDb
+(https://www.imdb.com). Used with permission." The data must not be redistributed.
+
+The files are streamed, never loaded: each phase reads one gzip TSV file once (the principals file
+has ~94M rows) and writes in batches, one transaction per batch together with a checkpoint of the
+rows done, so a killed import continues where it stopped and a re-run only upserts. What has to
+be remembered between phases is a set of ids (the kept films, the credited people), held as
+bitmaps over IMDb's dense numeric ids: about 4 MB for every title id in existence.
+
+Phases: [votes] → titles → people (scan) → names → principals → crew → [akas] → [ratings].
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import gzip
+import hashlib
+import json
+import logging
+import math
+import time
+from collections.abc import Awaitable, Callable, Generator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Generic, TypeVar
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db import Database, bulk, checkpoints
+from db.base import utcnow
+from services.errors import InvalidInput
+from services.films.text import fold, title_key, words
+
+log = logging.getLogger(__name__)
+
+ATTRIBUTION = "Information courtesy of IMDb (https://www.imdb.com). Used with permission."
+SOURCE = "imdb"
+NULL = "\\N"
+
+BASICS = "title.basics.tsv.gz"
+PRINCIPALS = "title.principals.tsv.gz"
+NAMES = "name.basics.tsv.gz"
+CREW = "title.crew.tsv.gz"
+AKAS = "title.akas.tsv.gz"
+RATINGS = "title.ratings.tsv.gz"
+REQUIRED = (BASICS, PRINCIPALS, NAMES, CREW)
+
+# title.principals categories we keep, and the credit job each becomes.
+CATEGORY_JOBS = {
+    "actor": "actor",
+    "actress": "actor",
+    "self": "actor",
+    "director": "director",
+    "writer": "writer",
+    "composer": "composer",
+    "cinematographer": "cinematographer",
+    "editor": "editor",
+    "producer": "producer",
+}
+WRITING_JOBS = frozenset({"writer", "screenplay", "novel"})
+MAX_TEXT = 500  # title and search-key columns are VARCHAR(500)
+MAX_NAME = 300
+
+T = TypeVar("T")
+
+
+class IdSet:
+    """A set of non-negative ints as a bitmap, one bit per possible id: IMDb's tt/nm numbers are dense."""
+
+    def __init__(self) -> None:
+        self._bits = bytearray()
+        self._count = 0
+
+    def add(self, number: int) -> None:
+        index, mask = number >> 3, 1 << (number & 7)
+        if index >= len(self._bits):
+            self._bits.extend(bytes(max(index + 1 - len(self._bits), len(self._bits) // 2)))
+        if not self._bits[index] & mask:
+            self._bits[index] |= mask
+            self._count += 1
+
+    def __contains__(self, number: int) -> bool:
+        index = number >> 3
+        return index < len(self._bits) and bool(self._bits[index] & (1 << (number & 7)))
+
+    def __len__(self) -> int:
+        return self._count
+
+    @property
+    def nbytes(self) -> int:
+        return len(self._bits)
+
+
+def _number(imdb_id: str) -> int:
+    """``tt0000001`` → 1, ``nm0000002`` → 2; -1 for anything else."""
+    digits = imdb_id[2:]
+    return int(digits) if digits.isdigit() else -1
+
+
+def _value(text: str) -> str | None:
+    return None if text == NULL or not text else text
+
+
+def _int(text: str) -> int | None:
+    return int(text) if text.isdigit() else None
+
+
+def _characters(text: str) -> list[str]:
+    """``["Self","Host"]`` → ["Self", "Host"]; ``\\N`` or malformed → []."""
+    if text == NULL or not text.startswith("["):
+        return []
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return []
+    return [str(c).strip() for c in parsed if str(c).strip()] if isinstance(parsed, list) else []
+
+
+def popularity(votes: int) -> float:
+    """IMDb votes on a log scale: 10 per decade (1,000 votes → 30, 1M → 60)."""
+    return round(10 * math.log10(1 + votes), 3)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    title_types: frozenset[str] = frozenset({"movie"})
+    min_votes: int | None = None  # needs title.ratings.tsv.gz
+    batch_size: int = 5000
+
+
+@dataclass(slots=True)
+class PhaseStats:
+    name: str
+    rows_read: int = 0
+    rows_written: int = 0
+    seconds: float = 0.0
+    skipped: bool = False
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows_read / self.seconds if self.seconds else 0.0
+
+
+@dataclass(slots=True)
+class ImportReport:
+    phases: list[PhaseStats] = field(default_factory=list)
+    films: int = 0  # held by the IMDb source after the run
+    people: int = 0
+    id_set_bytes: int = 0  # memory of the id sets kept between phases
+
+    @property
+    def seconds(self) -> float:
+        return sum(p.seconds for p in self.phases)
+
+
+@dataclass(frozen=True, slots=True)
+class _Batch(Generic[T]):
+    items: list[T]
+    rows: int  # data rows consumed from the start of the file
+    position: int  # compressed bytes read, for the progress bar
+    last: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _TitleName:
+    title: str
+    key: str
+    kind: str  # "primary", "original", "alternate"
+    words: set[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Title:
+    film: dict[str, Any]
+    names: list[_TitleName]
+
+
+async def _add_titles(session: AsyncSession, names: list[tuple[int | None, _TitleName]]) -> int:
+    """Store titles of films (None: a film held by another source, skipped), one per folded key."""
+    titles: dict[tuple[int, str], dict[str, Any]] = {}
+    index: set[tuple[int, str]] = set()
+    for film_id, name in names:
+        if film_id is not None and (film_id, name.key) not in titles:
+            titles[(film_id, name.key)] = {
+                "film_id": film_id,
+                "title": name.title,
+                "folded": name.key,
+                "kind": name.kind,
+            }
+            index.update((film_id, word) for word in name.words)
+    await bulk.add_titles(session, list(titles.values()), index)
+    return len(titles)
+
+
+class _Table:
+    """One gzip TSV file read row by row (csv QUOTE_NONE: titles contain quotes; ``\\N`` is null)."""
+
+    def __init__(self, path: Path) -> None:
+        self.raw: IO[bytes] = path.open("rb")
+        self.text = gzip.open(self.raw, "rt", encoding="utf-8", newline="")  # noqa: SIM115 (closed by close())
+        self.rows = csv.reader(self.text, delimiter="\t", quoting=csv.QUOTE_NONE, strict=False)
+        header = next(self.rows, [])
+        self.columns = {name: i for i, name in enumerate(header)}
+
+    def column(self, name: str) -> int:
+        if name not in self.columns:
+            raise InvalidInput(f"{self.raw.name} has no `{name}` column; is it an IMDb dataset file?")
+        return self.columns[name]
+
+    def skip(self, count: int) -> None:
+        for _ in range(count):
+            if self.text.readline() == "":
+                return
+
+    def close(self) -> None:
+        self.text.close()
+        self.raw.close()
+
+
+Select = Callable[[list[str]], T | None]
+
+
+def _batches(table: _Table, select: Select[T], skip: int, replay: bool, size: int) -> Generator[_Batch[T]]:
+    """Batches of selected rows after the first ``skip`` rows, which are skipped unread or, with ``replay``,
+    selected again for their side effects (filling an id set) and dropped.
+
+    A batch also ends after ``50 * size`` rows read, so checkpoints move on through long stretches of
+    rows that are not selected.
+    """
+    try:
+        done = 0
+        if not replay:
+            table.skip(skip)
+            done = skip
+        items: list[T] = []
+        since = 0
+        for row in table.rows:
+            done += 1
+            item = select(row)
+            if done <= skip:
+                continue
+            since += 1
+            if item is not None:
+                items.append(item)
+            if len(items) >= size or since >= 50 * size:
+                yield _Batch(items, done, table.raw.tell(), False)
+                items, since = [], 0
+        yield _Batch(items, done, table.raw.tell(), True)
+    finally:
+        table.close()
+
+
+class _Progress:
+    """A rich progress bar per phase on stderr, or nothing when quiet."""
+
+    def __init__(self, show: bool) -> None:
+        self.bar = (
+            Progress(
+                TextColumn("{task.description:<11}"),
+                BarColumn(),
+                TextColumn("{task.percentage:>3.0f}%  {task.fields[rows]:>12,} rows"),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+            )
+            if show
+            else None
+        )
+
+    def __enter__(self) -> _Progress:
+        if self.bar:
+            self.bar.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.bar:
+            self.bar.stop()
+
+    def task(self, name: str, path: Path) -> TaskID | None:
+        return self.bar.add_task(name, total=path.stat().st_size, rows=0) if self.bar else None
+
+    def update(self, task: TaskID | None, position: int, rows: int) -> None:
+        if self.bar and task is not None:
+            self.bar.update(task, completed=position, rows=rows)
+
+
+class ImdbImporter:
+    """Imports the dataset files in ``directory`` into ``db``; run it with ``await importer.run()``.
+
+    ``restart`` ignores checkpoints (a full re-import that upserts); ``on_batch(phase, rows)`` is called
+    after each committed batch (tests use it to interrupt a run).
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        directory: Path,
+        options: ImportOptions = ImportOptions(),
+        *,
+        show_progress: bool = False,
+        restart: bool = False,
+        on_batch: Callable[[str, int], None] | None = None,
+    ) -> None:
+        self.db = db
+        self.directory = directory
+        self.options = options
+        self.show_progress = show_progress
+        self.restart = restart
+        self.on_batch = on_batch
+        self.films = IdSet()  # tconst numbers of the films kept
+        self.people = IdSet()  # nconst numbers of the people credited in them
+        self.voted = IdSet()  # tconst numbers with enough votes (only with min_votes)
+        self.report = ImportReport()
+        self._fingerprint = ""
+
+    def _path(self, name: str) -> Path:
+        return self.directory / name
+
+    def _check_files(self) -> None:
+        missing = [name for name in REQUIRED if not self._path(name).is_file()]
+        if self.options.min_votes is not None and not self._path(RATINGS).is_file():
+            missing.append(RATINGS + " (needed for --min-votes)")
+        if missing:
+            raise InvalidInput(f"{self.directory} lacks IMDb dataset files: {', '.join(missing)}")
+
+    def _compute_fingerprint(self) -> str:
+        """Identifies this input and these options: checkpoints of another input are not resumed."""
+        files = {}
+        for name in (*REQUIRED, AKAS, RATINGS):
+            path = self._path(name)
+            if path.is_file():
+                stat = path.stat()
+                files[name] = [stat.st_size, stat.st_mtime_ns]
+        options = [sorted(self.options.title_types), self.options.min_votes]
+        return hashlib.sha256(json.dumps([files, options]).encode()).hexdigest()[:16]
+
+    async def _state(self, phase: str) -> tuple[int, bool]:
+        """(rows done, finished) recorded for ``phase`` of this input."""
+        if self.restart:
+            return 0, False
+        async with self.db.transaction() as session:
+            value = await checkpoints.get(session, f"imdb:{phase}")
+        if not value or value.get("fingerprint") != self._fingerprint:
+            return 0, False
+        return int(value["rows"]), bool(value["done"])
+
+    async def run(self) -> ImportReport:
+        self._check_files()
+        self._fingerprint = self._compute_fingerprint()
+        states = {p: await self._state(p) for p in ("titles", "names", "principals", "crew", "akas", "ratings")}
+        with _Progress(self.show_progress) as progress:
+            self._progress = progress
+            if self.options.min_votes is not None and not all(done for _, done in states.values()):
+                await self._scan("scan:votes", RATINGS, self._select_voted)
+            await self._phase("titles", BASICS, self._select_title, self._write_titles, states, replay=True)
+            if not states["names"][1]:
+                await self._scan("scan:cast", PRINCIPALS, self._select_principal_person)
+                await self._scan("scan:crew", CREW, self._select_crew_people)
+            await self._phase("names", NAMES, self._select_name, self._write_names, states)
+            await self._phase("principals", PRINCIPALS, self._select_principal, self._write_principals, states)
+            await self._phase("crew", CREW, self._select_crew, self._write_crew, states)
+            if self._path(AKAS).is_file():
+                await self._phase("akas", AKAS, self._select_aka, self._write_akas, states)
+            if self._path(RATINGS).is_file():
+                await self._phase("ratings", RATINGS, self._select_rating, self._write_ratings, states)
+        async with self.db.transaction() as session:
+            self.report.films, self.report.people = await bulk.source_counts(session, SOURCE)
+        self.report.id_set_bytes = self.films.nbytes + self.people.nbytes + self.voted.nbytes
+        return self.report
+
+    # Driving the phases
+
+    async def _scan(self, name: str, file: str, select: Select[Any]) -> None:
+        """Read a whole file only to fill an id set; nothing is written."""
+        stats = PhaseStats(name)
+        started = time.perf_counter()
+        task = self._progress.task(name, self._path(file))
+
+        def read() -> None:
+            for batch in _batches(_Table(self._path(file)), select, 0, False, self.options.batch_size):
+                stats.rows_read = batch.rows
+                self._progress.update(task, batch.position, batch.rows)
+
+        await asyncio.to_thread(read)
+        stats.seconds = time.perf_counter() - started
+        self.report.phases.append(stats)
+
+    async def _phase(
+        self,
+        name: str,
+        file: str,
+        select: Select[T],
+        write: Callable[[AsyncSession, list[T]], Awaitable[int]],
+        states: dict[str, tuple[int, bool]],
+        *,
+        replay: bool = False,
+    ) -> None:
+        """Stream ``file`` from its checkpoint, writing each batch with the checkpoint in one transaction.
+
+        With ``replay`` the rows before the checkpoint are selected again without being written, so the
+        id set the phase fills is whole; a finished phase is then only replayed when a later one needs it.
+        """
+        rows_done, finished = states[name]
+        later_pending = any(not done for phase, (_, done) in states.items() if phase != name)
+        stats = PhaseStats(name, skipped=finished)
+        self.report.phases.append(stats)
+        if finished and not (replay and later_pending):
+            return
+        started = time.perf_counter()
+        task = self._progress.task(name, self._path(file))
+        table = await asyncio.to_thread(_Table, self._path(file))
+        batches = _batches(table, select, rows_done, replay, self.options.batch_size)
+        upcoming: asyncio.Task[_Batch[T] | None] | None = asyncio.create_task(asyncio.to_thread(next, batches, None))
+        try:
+            while upcoming is not None and (batch := await upcoming) is not None:
+                # Parse the next batch in a thread while this one is written.
+                upcoming = None if batch.last else asyncio.create_task(asyncio.to_thread(next, batches, None))
+                stats.rows_read = batch.rows - rows_done
+                if not finished:
+                    async with self.db.transaction() as session:
+                        stats.rows_written += await write(session, batch.items)
+                        value = {"fingerprint": self._fingerprint, "rows": batch.rows, "done": batch.last}
+                        await checkpoints.put(session, f"imdb:{name}", value)
+                    if self.on_batch:
+                        self.on_batch(name, batch.rows)
+                self._progress.update(task, batch.position, batch.rows)
+        finally:
+            if upcoming is not None:
+                await asyncio.gather(upcoming, return_exceptions=True)
+            batches.close()
+            stats.seconds = time.perf_counter() - started
+
+    # Selecting rows (in a worker thread): each returns what to write, or None to skip the row.
+
+    def _select_voted(self, row: list[str]) -> None:
+        if _int(row[2]) is not None and int(row[2]) >= (self.options.min_votes or 0):
+            self.voted.add(_number(row[0]))
+
+    def _select_title(self, row: list[str]) -> _Title | None:
+        # tconst titleType primaryTitle originalTitle isAdult startYear endYear runtimeMinutes genres
+        if len(row) < 9 or row[1] not in self.options.title_types or row[4] == "1":
+            return None
+        number = _number(row[0])
+        if number < 0 or (self.options.min_votes is not None and number not in self.voted):
+            return None
+        self.films.add(number)
+        title = row[2][:MAX_TEXT]
+        original = _value(row[3])
+        film = {
+            "imdb_id": row[0],
+            "title": title,
+            "original_title": original[:MAX_TEXT] if original else None,
+            "year": _int(row[5]),
+            "runtime_minutes": _int(row[7]),
+            "genres": row[8].split(",") if _value(row[8]) else [],
+            "countries": [],
+            "languages": [],
+            "popularity": 0.0,
+            "source": SOURCE,
+        }
+        names = [_TitleName(title, title_key(title), "primary", words(title))]
+        if original and (key := title_key(original[:MAX_TEXT])) != names[0].key:
+            names.append(_TitleName(original[:MAX_TEXT], key, "original", words(original[:MAX_TEXT])))
+        return _Title(film, [n for n in names if n.key])
+
+    def _select_principal_person(self, row: list[str]) -> None:
+        # tconst ordering nconst category job characters
+        if len(row) >= 4 and row[3] in CATEGORY_JOBS and _number(row[0]) in self.films:
+            self.people.add(_number(row[2]))
+
+    def _select_crew_people(self, row: list[str]) -> None:
+        # tconst directors writers
+        if len(row) >= 3 and _number(row[0]) in self.films:
+            for nconst in (row[1] + "," + row[2]).split(","):
+                if nconst != NULL and nconst:
+                    self.people.add(_number(nconst))
+
+    def _select_name(self, row: list[str]) -> dict[str, Any] | None:
+        # nconst primaryName birthYear deathYear primaryProfession knownForTitles
+        if len(row) < 2 or _number(row[0]) not in self.people or not _value(row[1]):
+            return None
+        name = row[1][:MAX_NAME]
+        return {"imdb_id": row[0], "name": name, "folded": fold(name)[:MAX_TEXT], "source": SOURCE}
+
+    def _select_principal(self, row: list[str]) -> tuple[str, str, str, list[str], int | None, str] | None:
+        if len(row) < 6 or (job := CATEGORY_JOBS.get(row[3])) is None or _number(row[0]) not in self.films:
+            return None
+        if job == "writer":
+            detail = row[4].lower()
+            job = "novel" if "novel" in detail else "screenplay" if "screenplay" in detail else "writer"
+        cast = job == "actor"
+        characters = _characters(row[5]) if cast else []
+        return row[0], row[2], job, characters, _int(row[1]) if cast else None, f"{row[0]}:{row[1]}"
+
+    def _select_crew(self, row: list[str]) -> list[tuple[str, str, str]] | None:
+        if len(row) < 3 or _number(row[0]) not in self.films:
+            return None
+        return [
+            (row[0], nconst, job)
+            for job, column in (("director", row[1]), ("writer", row[2]))
+            for nconst in column.split(",")
+            if nconst and nconst != NULL
+        ] or None
+
+    def _select_aka(self, row: list[str]) -> tuple[str, _TitleName] | None:
+        # titleId ordering title region language types attributes isOriginalTitle
+        if len(row) < 3 or _number(row[0]) not in self.films or not _value(row[2]):
+            return None
+        title = row[2][:MAX_TEXT]
+        key = title_key(title)
+        return (row[0], _TitleName(title, key, "alternate", words(title))) if key else None
+
+    def _select_rating(self, row: list[str]) -> tuple[str, float] | None:
+        # tconst averageRating numVotes
+        if len(row) < 3 or _number(row[0]) not in self.films or _int(row[2]) is None:
+            return None
+        return row[0], popularity(int(row[2]))
+
+    # Writing batches (in the batch's transaction): each returns the rows written.
+
+    async def _write_titles(self, session: AsyncSession, items: list[_Title]) -> int:
+        now = utcnow()
+        ids = await bulk.upsert_films(session, [{**item.film, "fetched_at": now} for item in items], source=SOURCE)
+        await _add_titles(session, [(ids.get(item.film["imdb_id"]), name) for item in items for name in item.names])
+        return len(ids)
+
+    async def _write_names(self, session: AsyncSession, rows: list[dict[str, Any]]) -> int:
+        now = utcnow()
+        await bulk.upsert_people(session, [{**row, "fetched_at": now} for row in rows], source=SOURCE)
+        return len(rows)
+
+    async def _write_principals(
+        self, session: AsyncSession, items: list[tuple[str, str, str, list[str], int | None, str]]
+    ) -> int:
+        films = await bulk.film_ids(session, (i[0] for i in items), source=SOURCE)
+        people = await bulk.person_ids(session, (i[1] for i in items))
+        now = utcnow()
+        rows: dict[tuple[int, int, str], dict[str, Any]] = {}
+        for tconst, nconst, job, characters, billing, ref in items:
+            film_id, person_id = films.get(tconst), people.get(nconst)
+            if film_id is None or person_id is None:
+                continue
+            earlier = rows.get((film_id, person_id, job))
+            if earlier is not None:  # listed twice in one job: one credit with every character
+                earlier["characters"] += [c for c in characters if c not in earlier["characters"]]
+                continue
+            rows[(film_id, person_id, job)] = {
+                "film_id": film_id,
+                "person_id": person_id,
+                "department": "cast" if job == "actor" else "crew",
+                "job": job,
+                "characters": characters,
+                "billing": billing,
+                "external_ref": ref,
+                "source": SOURCE,
+                "fetched_at": now,
+            }
+        await bulk.upsert_credits(session, list(rows.values()), replace=True)
+        return len(rows)
+
+    async def _write_crew(self, session: AsyncSession, items: list[list[tuple[str, str, str]]]) -> int:
+        flat = [credit for item in items for credit in item]
+        films = await bulk.film_ids(session, (c[0] for c in flat), source=SOURCE)
+        people = await bulk.person_ids(session, (c[1] for c in flat))
+        existing = await bulk.credit_keys(session, films.values())
+        writing = {(f, p) for f, p, job in existing if job in WRITING_JOBS}
+        now = utcnow()
+        rows: dict[tuple[int, int, str], dict[str, Any]] = {}
+        for tconst, nconst, job in flat:
+            film_id, person_id = films.get(tconst), people.get(nconst)
+            if film_id is None or person_id is None or (job == "writer" and (film_id, person_id) in writing):
+                continue  # a principal credit already says how they wrote it
+            rows.setdefault(
+                (film_id, person_id, job),
+                {
+                    "film_id": film_id,
+                    "person_id": person_id,
+                    "department": "crew",
+                    "job": job,
+                    "characters": [],
+                    "billing": None,
+                    "external_ref": tconst,
+                    "source": SOURCE,
+                    "fetched_at": now,
+                },
+            )
+        await bulk.upsert_credits(session, list(rows.values()), replace=False)
+        return len(rows)
+
+    async def _write_akas(self, session: AsyncSession, items: list[tuple[str, _TitleName]]) -> int:
+        films = await bulk.film_ids(session, (tconst for tconst, _ in items), source=SOURCE)
+        return await _add_titles(session, [(films.get(tconst), name) for tconst, name in items])
+
+    async def _write_ratings(self, session: AsyncSession, items: list[tuple[str, float]]) -> int:
+        await bulk.set_popularity(session, dict(items), source=SOURCE)
+        return len(items)
+
+
+async def import_imdb(
+    db: Database,
+    directory: Path,
+    options: ImportOptions = ImportOptions(),
+    *,
+    show_progress: bool = False,
+    restart: bool = False,
+) -> ImportReport:
+    """Import (or resume importing) the IMDb dataset files in ``directory``."""
+    return await ImdbImporter(db, directory, options, show_progress=show_progress, restart=restart).run()

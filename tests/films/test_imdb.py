@@ -1,0 +1,328 @@
+"""The IMDb dataset importer on small generated files in the datasets' exact format."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from db import Database
+from db.films import upsert_film
+from db.models import Checkpoint, Credit, Film, FilmTitle, FilmTitleWord, Person
+from services.errors import InvalidInput
+from services.films.imdb import IdSet, ImdbImporter, ImportOptions, import_imdb
+from services.films.records import ExternalIds, FilmRecord
+
+ROOT = Path(__file__).resolve().parents[2]
+N = "\\N"
+
+BASICS = [
+    [
+        "tconst",
+        "titleType",
+        "primaryTitle",
+        "originalTitle",
+        "isAdult",
+        "startYear",
+        "endYear",
+        "runtimeMinutes",
+        "genres",
+    ],
+    ["tt1334260", "movie", "Never Let Me Go", "Never Let Me Go", "0", "2010", N, "103", "Drama,Romance,Sci-Fi"],
+    ["tt0000002", "movie", 'The "Quoted" Film', 'Le "Film" d\'Autrefois', "0", "1999", N, N, N],
+    ["tt0000003", "tvSeries", "Some Show", "Some Show", "0", "2001", "2004", "45", "Comedy"],
+    ["tt0000004", "tvMovie", "A Television Film", "A Television Film", "0", "2001", N, "90", "Drama"],
+    ["tt0000005", "movie", "Adults Only", "Adults Only", "1", "2003", N, "80", "Adult"],
+    ["tt0000006", "movie", "Few Votes", "Few Votes", "0", "2020", N, "95", "Horror"],
+]
+PRINCIPALS = [
+    ["tconst", "ordering", "nconst", "category", "job", "characters"],
+    ["tt1334260", "1", "nm1659547", "actress", N, '["Kathy"]'],
+    ["tt1334260", "2", "nm1940449", "actor", N, '["Tommy"]'],
+    ["tt1334260", "3", "nm0461136", "actress", N, '["Ruth"]'],
+    ["tt1334260", "4", "nm0001648", "actress", N, '["Miss Emily"]'],
+    ["tt1334260", "5", "nm0738796", "director", N, N],
+    ["tt1334260", "6", "nm0307497", "writer", "screenplay", N],
+    ["tt1334260", "7", "nm0411872", "writer", "novel", N],
+    ["tt1334260", "8", "nm0006235", "composer", N, N],
+    ["tt1334260", "9", "nm0000901", "production_designer", N, N],
+    ["tt0000002", "1", "nm0000010", "self", N, '["Self","Host"]'],
+    ["tt0000002", "2", "nm0000011", "actor", N, '["Jack \\"Knife\\" Smith"]'],
+    ["tt0000003", "1", "nm0000020", "actor", N, '["Someone"]'],
+    ["tt0000004", "1", "nm0000030", "actress", N, '["Anchor"]'],
+    ["tt0000006", "1", "nm0000040", "actor", N, '["Victim"]'],
+]
+NAMES = [
+    ["nconst", "primaryName", "birthYear", "deathYear", "primaryProfession", "knownForTitles"],
+    ["nm1659547", "Carey Mulligan", "1985", N, "actress,producer", "tt1334260"],
+    ["nm1940449", "Andrew Garfield", "1983", N, "actor", "tt1334260"],
+    ["nm0461136", "Keira Knightley", "1985", N, "actress", "tt1334260"],
+    ["nm0001648", "Charlotte Rampling", "1946", N, "actress", "tt1334260"],
+    ["nm0738796", "Mark Romanek", "1959", N, "director", "tt1334260"],
+    ["nm0307497", "Alex Garland", "1970", N, "writer,director", "tt1334260"],
+    ["nm0411872", "Kazuo Ishiguro", "1954", N, "writer", "tt1334260"],
+    ["nm0006235", "Rachel Portman", "1960", N, "composer", "tt1334260"],
+    ["nm0000901", "Mark Digby", N, N, "production_designer", "tt1334260"],
+    ["nm0000010", 'Ann "The Host" Presenter', N, N, "self", "tt0000002"],
+    ["nm0000011", "Bob Actor", N, N, "actor", "tt0000002"],
+    ["nm0000020", "Series Actor", N, N, "actor", "tt0000003"],
+    ["nm0000030", "Tv Actress", N, N, "actress", "tt0000004"],
+    ["nm0000040", "Horror Actor", N, N, "actor", "tt0000006"],
+    ["nm0000050", "Crew Writer", N, N, "writer", "tt1334260"],
+    ["nm0000060", "Nobody Credited", N, N, "actor", N],
+]
+CREW = [
+    ["tconst", "directors", "writers"],
+    ["tt1334260", "nm0738796", "nm0307497,nm0411872,nm0000050"],
+    ["tt0000002", N, N],
+    ["tt0000003", "nm0000020", N],
+]
+AKAS = [
+    ["titleId", "ordering", "title", "region", "language", "types", "attributes", "isOriginalTitle"],
+    ["tt1334260", "1", "Never Let Me Go", N, N, "original", N, "1"],
+    ["tt1334260", "2", "Nunca me abandones", "ES", "es", "imdbDisplay", N, "0"],
+    ["tt1334260", "3", "Nunca Me Abandones", "MX", "es", "imdbDisplay", N, "0"],
+    ["tt1334260", "4", "Alles, was wir geben mussten", "DE", N, "imdbDisplay", N, "0"],
+    ["tt0000003", "1", "Une Série", "FR", N, N, N, "0"],
+]
+RATINGS = [
+    ["tconst", "averageRating", "numVotes"],
+    ["tt1334260", "7.1", "999999"],
+    ["tt0000002", "6.0", "5000"],
+    ["tt0000003", "8.0", "20000"],
+    ["tt0000006", "4.1", "12"],
+]
+
+
+def write_tsv(path: Path, rows: list[list[str]]) -> None:
+    with gzip.open(path, "wt", encoding="utf-8", newline="") as out:
+        for row in rows:
+            out.write("\t".join(row) + "\n")
+
+
+@pytest.fixture
+def dataset(tmp_path: Path) -> Path:
+    directory = tmp_path / "imdb"
+    directory.mkdir()
+    for name, rows in [
+        ("title.basics", BASICS),
+        ("title.principals", PRINCIPALS),
+        ("name.basics", NAMES),
+        ("title.crew", CREW),
+        ("title.akas", AKAS),
+        ("title.ratings", RATINGS),
+    ]:
+        write_tsv(directory / f"{name}.tsv.gz", rows)
+    return directory
+
+
+async def counts(db: Database) -> dict[str, int]:
+    async with db.transaction() as session:
+        return {
+            model.__tablename__: int(await session.scalar(select(func.count()).select_from(model)) or 0)
+            for model in (Film, FilmTitle, FilmTitleWord, Person, Credit)
+        }
+
+
+async def snapshot(db: Database) -> set[tuple[Any, ...]]:
+    """Everything imported, without surrogate ids and times."""
+    async with db.transaction() as session:
+        films = (await session.execute(select(Film.imdb_id, Film.title, Film.year, Film.popularity))).all()
+        titles = (await session.execute(select(Film.imdb_id, FilmTitle.folded, FilmTitle.kind).join(Film))).all()
+        credits = (
+            await session.execute(
+                select(Film.imdb_id, Person.imdb_id, Credit.job, Credit.characters, Credit.billing, Credit.external_ref)
+                .join(Credit.film)
+                .join(Credit.person)
+            )
+        ).all()
+    return {("film", *f) for f in films} | {("title", *t) for t in titles} | {("credit", *map(str, c)) for c in credits}
+
+
+async def credits_of(db: Database, imdb_id: str) -> list[tuple[str, str, list[str], int | None, str | None]]:
+    async with db.transaction() as session:
+        rows = await session.execute(
+            select(Person.name, Credit.job, Credit.characters, Credit.billing, Credit.external_ref)
+            .join(Credit.person)
+            .join(Credit.film)
+            .where(Film.imdb_id == imdb_id)
+            .order_by(Credit.job, Credit.billing, Person.name)
+        )
+        return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+async def test_import_keeps_movies_with_their_titles_people_and_credits(db: Database, dataset: Path) -> None:
+    report = await import_imdb(db, dataset)
+    assert (report.films, report.people) == (3, 12)
+    async with db.transaction() as session:
+        films = {f.imdb_id: f for f in (await session.scalars(select(Film))).all()}
+        assert set(films) == {"tt1334260", "tt0000002", "tt0000006"}  # no series, TV films or adult titles
+        nlmg = films["tt1334260"]
+        assert (nlmg.title, nlmg.year, nlmg.runtime_minutes, nlmg.source) == ("Never Let Me Go", 2010, 103, "imdb")
+        assert nlmg.genres == ["Drama", "Romance", "Sci-Fi"]
+        assert nlmg.popularity == pytest.approx(60.0)
+        quoted = films["tt0000002"]
+        assert (quoted.title, quoted.original_title) == ('The "Quoted" Film', 'Le "Film" d\'Autrefois')
+        assert (quoted.runtime_minutes, quoted.genres) == (None, [])
+        titles = (
+            await session.execute(select(FilmTitle.title, FilmTitle.kind).where(FilmTitle.film_id == nlmg.id))
+        ).all()
+        assert sorted(titles) == [
+            ("Alles, was wir geben mussten", "alternate"),
+            ("Never Let Me Go", "primary"),
+            ("Nunca me abandones", "alternate"),
+        ]
+        assert (
+            await session.scalar(
+                select(FilmTitle.folded).where(FilmTitle.film_id == quoted.id, FilmTitle.kind == "original")
+            )
+            == "film dautrefois"
+        )
+        words = set((await session.scalars(select(FilmTitleWord.word).where(FilmTitleWord.film_id == nlmg.id))).all())
+        assert {"never", "let", "go", "nunca", "abandones"} <= words
+        people = set((await session.scalars(select(Person.name))).all())
+        assert 'Ann "The Host" Presenter' in people
+        assert not people & {"Series Actor", "Tv Actress", "Mark Digby", "Nobody Credited"}
+
+    assert await credits_of(db, "tt1334260") == [
+        ("Carey Mulligan", "actor", ["Kathy"], 1, "tt1334260:1"),
+        ("Andrew Garfield", "actor", ["Tommy"], 2, "tt1334260:2"),
+        ("Keira Knightley", "actor", ["Ruth"], 3, "tt1334260:3"),
+        ("Charlotte Rampling", "actor", ["Miss Emily"], 4, "tt1334260:4"),
+        ("Rachel Portman", "composer", [], None, "tt1334260:8"),
+        ("Mark Romanek", "director", [], None, "tt1334260:5"),
+        ("Kazuo Ishiguro", "novel", [], None, "tt1334260:7"),
+        ("Alex Garland", "screenplay", [], None, "tt1334260:6"),
+        ("Crew Writer", "writer", [], None, "tt1334260"),  # only in title.crew
+    ]
+    assert await credits_of(db, "tt0000002") == [
+        ('Ann "The Host" Presenter', "actor", ["Self", "Host"], 1, "tt0000002:1"),
+        ("Bob Actor", "actor", ['Jack "Knife" Smith'], 2, "tt0000002:2"),
+    ]
+
+
+async def test_title_types_option(db: Database, dataset: Path) -> None:
+    await import_imdb(db, dataset, ImportOptions(title_types=frozenset({"movie", "tvMovie"})))
+    assert [c[0] for c in await credits_of(db, "tt0000004")] == ["Tv Actress"]
+    assert (await counts(db))["films"] == 4
+
+
+async def test_min_votes_drops_little_known_films_and_their_people(db: Database, dataset: Path) -> None:
+    report = await import_imdb(db, dataset, ImportOptions(min_votes=1000))
+    assert report.films == 2
+    async with db.transaction() as session:
+        assert set((await session.scalars(select(Film.imdb_id))).all()) == {"tt1334260", "tt0000002"}
+        assert await session.scalar(select(Person.id).where(Person.name == "Horror Actor")) is None
+
+
+async def test_min_votes_needs_the_ratings_file(db: Database, dataset: Path) -> None:
+    (dataset / "title.ratings.tsv.gz").unlink()
+    with pytest.raises(InvalidInput, match=r"title\.ratings"):
+        await import_imdb(db, dataset, ImportOptions(min_votes=10))
+
+
+async def test_optional_files_may_be_missing(db: Database, dataset: Path) -> None:
+    (dataset / "title.ratings.tsv.gz").unlink()
+    (dataset / "title.akas.tsv.gz").unlink()
+    await import_imdb(db, dataset)
+    assert (await counts(db))["film_titles"] == 3 + 1  # primaries, and one original title that differs
+
+
+async def test_missing_required_files_are_named(db: Database, tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match=r"title\.basics\.tsv\.gz.*title\.principals"):
+        await import_imdb(db, tmp_path)
+
+
+async def test_re_running_is_idempotent(db: Database, dataset: Path) -> None:
+    await import_imdb(db, dataset)
+    first, first_rows = await counts(db), await snapshot(db)
+    again = await import_imdb(db, dataset)  # everything already done: nothing to do
+    assert all(p.skipped for p in again.phases)
+    await import_imdb(db, dataset, restart=True)  # everything again, as upserts
+    assert await counts(db) == first
+    assert await snapshot(db) == first_rows
+
+
+async def test_an_interrupted_import_resumes_to_the_same_result(
+    db: Database, dataset: Path, tmp_path: Path, database_url: str
+) -> None:
+    class Killed(Exception):
+        pass
+
+    batches: list[tuple[str, int]] = []
+
+    def kill_after_five(phase: str, rows: int) -> None:
+        batches.append((phase, rows))
+        if len(batches) == 5:
+            raise Killed
+
+    options = ImportOptions(batch_size=2)
+    with pytest.raises(Killed):
+        await ImdbImporter(db, dataset, options, on_batch=kill_after_five).run()
+    assert batches[-1][0] == "names"  # titles done, names half-way
+    async with db.transaction() as session:
+        assert (await session.get_one(Checkpoint, "imdb:names")).value["rows"] == batches[-1][1]
+
+    resumed: list[tuple[str, int]] = []
+    report = await ImdbImporter(db, dataset, options, on_batch=lambda p, r: resumed.append((p, r))).run()
+    assert next(p for p in report.phases if p.name == "titles").skipped
+    assert resumed[0][0] == "names"
+    assert resumed[0][1] > batches[-1][1]  # continues after the last committed batch
+    interrupted = await snapshot(db), await counts(db)
+
+    await import_imdb(db, dataset, restart=True)
+    assert (await snapshot(db), await counts(db)) == interrupted
+    assert interrupted[1]["people"] == 12
+
+
+async def test_films_of_other_sources_are_left_alone(db: Database, dataset: Path) -> None:
+    starter = FilmRecord(title="Never Let Me Go", source="starter", year=2010, ids=ExternalIds(imdb="tt1334260"))
+    async with db.transaction() as session:
+        await upsert_film(session, starter)
+    await import_imdb(db, dataset)
+    async with db.transaction() as session:
+        film = (await session.scalars(select(Film).where(Film.imdb_id == "tt1334260"))).one()
+        assert (film.source, film.runtime_minutes, film.popularity) == ("starter", None, 0.0)
+    assert await credits_of(db, "tt1334260") == []
+
+
+def test_the_command_line_imports_quietly(dataset: Path, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FILMCLUB_")}
+    env["FILMCLUB_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}"
+    command = [sys.executable, "-m", "bot", "import", "imdb", str(dataset), "--quiet", "--title-types", "movie,tvMovie"]
+    result = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "%" not in result.stderr  # no progress bar; the log may say that it migrated
+    assert "4 films, 13 people" in result.stdout
+    assert "Information courtesy of IMDb (https://www.imdb.com). Used with permission." in result.stdout
+    missing = subprocess.run(
+        [*command[:5], str(tmp_path / "nowhere")],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert missing.returncode == 2
+    assert "title.basics.tsv.gz" in missing.stderr
+    assert "Traceback" not in missing.stderr
+
+
+@given(st.sets(st.integers(min_value=0, max_value=5_000_000), max_size=200), st.integers(0, 5_000_000))
+def test_id_set_behaves_like_a_set(numbers: set[int], probe: int) -> None:
+    ids = IdSet()
+    for n in numbers:
+        ids.add(n)
+        ids.add(n)
+    assert len(ids) == len(numbers)
+    assert (probe in ids) == (probe in numbers)
+    assert all(n in ids for n in numbers)
