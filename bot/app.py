@@ -10,6 +10,7 @@ from bot.client import FilmClubBot, configure_endpoints
 from bot.config import Settings
 from bot.services import Services, build_services
 from db import Database, migrate
+from services.films.starter import load_starter
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +40,12 @@ class App:
 
     @classmethod
     async def open(cls, settings: Settings, *, sync_on_start: bool = True) -> App:
-        """Migrate the database to the newest schema and build everything the bot needs."""
+        """Migrate the database, load the starter catalogue if it is new, and build everything the bot needs."""
         configure_endpoints(settings)
         db = Database(settings.resolved_database_url, echo=settings.database_echo)
         try:
             await migrate.upgrade(db.engine)
+            await load_starter(db)
             services = build_services(settings, db)
         except BaseException:
             await db.dispose()

