@@ -7,6 +7,7 @@ route, whatever its method, answers 404 and lands in :attr:`State.unknown_routes
 from __future__ import annotations
 
 import json
+import mimetypes
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -182,8 +183,8 @@ class Rest:
                 if name == "payload_json":
                     call.body = json.loads(raw)
                 elif match := re.fullmatch(r"files\[(\d+)\]", name):
-                    content_type = part.headers.get("Content-Type")
-                    files[int(match[1])] = Upload(part.filename or f"file{match[1]}", bytes(raw), content_type)
+                    filename = part.filename or f"file{match[1]}"
+                    files[int(match[1])] = Upload(filename, bytes(raw), _content_type(filename, part))
             call.uploads = [files[n] for n in sorted(files)]
         else:
             text = await request.text()
@@ -741,6 +742,14 @@ class Rest:
                 entry["member"] = member
             users.append(entry)
         return users
+
+
+def _content_type(filename: str, part: BodyPartReader) -> str | None:
+    """Discord sniffs the type; discord.py always sends application/octet-stream, so guess from the name."""
+    sent = part.headers.get("Content-Type")
+    if sent and sent != "application/octet-stream":
+        return sent
+    return mimetypes.guess_type(filename)[0] or sent
 
 
 def _json_response(body: Any, *, status: int = 200) -> web.Response:

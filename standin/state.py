@@ -764,19 +764,19 @@ class State:
             except Exception as exc:
                 future.set_exception(exc)
                 continue
-            if value is None or value is False:
+            if not value:
                 still.append((probe, future))
             else:
                 future.set_result(value)
         self._watchers = still
 
     async def wait_for(self, probe: Callable[[], T | None], *, timeout: float, what: str) -> T:  # noqa: ASYNC109
-        """Wait until ``probe()`` returns something (checked now and after each change).
+        """Wait until ``probe()`` returns something truthy (checked now and after each change).
 
         Raises :class:`TimedOut` naming ``what`` and the recent REST errors, so a failing test says why.
         """
         value = probe()
-        if value is not None and value is not False:
+        if value:
             return value
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._watchers.append((probe, future))
