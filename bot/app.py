@@ -64,6 +64,7 @@ class App:
     async def close(self) -> None:
         if not self.bot.is_closed():
             await self.bot.close()
+        await self.services.close()
         await self.db.dispose()
 
 

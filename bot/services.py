@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from bot.config import Settings
 from db import Database
-from services.films.catalogue import FilmCatalogue, FilmLookup
+from services.films.catalogue import FilmCatalogue
+from services.films.tmdb import TmdbLookup
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,12 +17,19 @@ class Services:
     settings: Settings
     db: Database
     films: FilmCatalogue
+    tmdb: TmdbLookup | None = None
+
+    async def close(self) -> None:
+        """Release what the services hold open (TMDB's HTTP session)."""
+        if self.tmdb is not None:
+            await self.tmdb.close()
 
 
-def online_source(settings: Settings) -> FilmLookup | None:
+def online_source(settings: Settings) -> TmdbLookup | None:
     """Where unknown titles are looked up online (TMDB when ``tmdb_token`` is set); None means offline."""
-    return None
+    return TmdbLookup.from_settings(settings) if settings.tmdb_token else None
 
 
 def build_services(settings: Settings, db: Database) -> Services:
-    return Services(settings=settings, db=db, films=FilmCatalogue(db, online=online_source(settings)))
+    tmdb = online_source(settings)
+    return Services(settings=settings, db=db, films=FilmCatalogue(db, online=tmdb), tmdb=tmdb)

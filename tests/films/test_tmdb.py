@@ -22,10 +22,13 @@ from aiohttp.test_utils import TestServer
 from pydantic import SecretStr
 from sqlalchemy import func, select, update
 
+from bot.app import App
 from bot.config import Settings
+from bot.services import build_services
 from db import Database
 from db.films import upsert_film
 from db.models import Credit, Film, Person
+from services.errors import NotFound
 from services.films.tmdb import TmdbClient, TmdbLookup, composers, film_record, poster_url
 
 FIXTURES = Path(__file__).parent / "tmdb_fixtures"
@@ -353,3 +356,55 @@ async def test_a_stale_film_is_refetched_and_stored_again(
         assert (film.runtime_minutes, film.popularity) == (104, 20.5)
         assert not lookup.is_stale(film.source, film.fetched_at)
         assert await session.scalar(select(func.count()).select_from(Film)) == 1
+
+
+# Wiring
+
+
+async def test_without_a_token_no_tmdb_client_is_ever_built(
+    db: Database, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("TmdbClient built without a token")
+
+    monkeypatch.setattr(TmdbClient, "__init__", refuse)
+    services = build_services(Settings(data_dir=tmp_path), db)
+    assert services.tmdb is None
+    assert services.films.online is None
+    with pytest.raises(NotFound):
+        await services.films.find("Never Let Me Go")
+    await services.close()
+
+
+async def test_with_a_token_unknown_titles_are_found_on_tmdb_and_stored(
+    db: Database, tmdb: tuple[FakeTmdb, str], tmp_path: Path
+) -> None:
+    fake, url = tmdb
+    settings = Settings(data_dir=tmp_path, tmdb_token=SecretStr("read-token"), tmdb_base_url=url)
+    services = build_services(settings, db)
+    assert services.films.online is services.tmdb
+    assert not fake.requests  # nothing is asked until a title is unknown
+    film = await services.films.find("Never Let Me Go (2010)")
+    assert (film.title, film.year) == ("Never Let Me Go", 2010)
+    assert fake.requests[0].headers["Authorization"] == "Bearer read-token"
+    asked = len(fake.requests)
+    assert (await services.films.find("Never Let Me Go")).id == film.id  # now local
+    assert len(fake.requests) == asked
+    await services.close()
+    assert services.tmdb is not None
+    assert services.tmdb.client._session is None
+
+
+async def test_the_app_closes_the_tmdb_session(tmdb: tuple[FakeTmdb, str], tmp_path: Path) -> None:
+    _, url = tmdb
+    settings = Settings(data_dir=tmp_path, tmdb_token=SecretStr("read-token"), tmdb_base_url=url)
+    app = await App.open(settings, sync_on_start=False)
+    async with app.bot:  # set up as `run` does (closing a never-started bot fails inside discord.py)
+        pass
+    lookup = app.services.tmdb
+    assert lookup is not None
+    await lookup.search("Never Let Me Go", None)
+    session = lookup.client._session
+    assert session is not None
+    await app.close()
+    assert session.closed
