@@ -22,6 +22,11 @@ def dispatched(standin: StandIn, event: str) -> list[dict[str, object]]:
     return [data for name, data in standin.gateway.shards[0].events if name == event]
 
 
+def never_dispatched(standin: StandIn, message_id: int) -> bool:
+    ids = {m["id"] for e in ("MESSAGE_CREATE", "MESSAGE_UPDATE") for m in dispatched(standin, e)}
+    return str(message_id) not in ids
+
+
 async def test_start_up_registers_commands_globally_with_ids(standin: StandIn, bot: FilmBot) -> None:
     registered = {c.name: c for c in standin.state.global_commands.values()}
     assert set(registered) == {"film", "slow", "report", "double", "ping", "announce", "upload", "discuss", "party"}
@@ -101,13 +106,16 @@ async def test_dynamic_item_button(standin: StandIn) -> None:
     answer = await vote.message()
     assert answer.content == "vote recorded for film 42"
     assert answer.ephemeral
+    assert never_dispatched(standin, answer.id)
 
 
 async def test_select_values_reach_the_view(standin: StandIn) -> None:
     driver = standin.driver()
     card = await (await driver.slash("film score", film="Network")).message()
     picked = await driver.select(card, "film:cast", ["Ruth", "tommy"])
-    assert (await picked.message()).content == "picked ruth, tommy"
+    answer = await picked.message()
+    assert answer.content == "picked ruth, tommy"
+    assert never_dispatched(standin, answer.id)
     with pytest.raises(DriverError, match="no option 'Miss Emily'"):
         await driver.select(card, "film:cast", ["Miss Emily"])
     with pytest.raises(DriverError, match="takes 1 to 2 values"):
@@ -153,8 +161,7 @@ async def test_deferred_ephemeral_followup_replaces_thinking_and_is_not_dispatch
     assert followup.content == "done thinking"
     assert not followup.loading
     assert followup.flags & EPHEMERAL
-    ids = {m["id"] for e in ("MESSAGE_CREATE", "MESSAGE_UPDATE") for m in dispatched(standin, e)}
-    assert str(followup.id) not in ids
+    assert never_dispatched(standin, followup.id)
     assert followup not in driver.messages(ephemeral=False)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import zlib
 from collections.abc import AsyncIterator
@@ -26,9 +27,7 @@ class RawGateway:
         self.inflater = zlib.decompressobj()
         self.frames: list[bytes] = []
         if compress == "zstd-stream":
-            import zstandard
-
-            self.zstd = zstandard.ZstdDecompressor().decompressobj()
+            self.zstd = importlib.import_module("zstandard").ZstdDecompressor().decompressobj()
 
     async def receive(self) -> JSON:
         message = await self.ws.receive(timeout=5)
