@@ -90,7 +90,9 @@ def test_explicit_lists_and_replies() -> None:
         can_mention_everyone=False,
         replied_user_id=ALICE,
     )
-    assert (pings.users, pings.roles, pings.everyone) == ({CAROL}, frozenset(), False)
+    assert pings.users == {CAROL}
+    assert pings.roles == frozenset()
+    assert not pings.everyone
 
 
 def test_contradictory_allowed_mentions_are_rejected() -> None:
