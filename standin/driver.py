@@ -187,6 +187,23 @@ class Driver:
         except KeyError as error:
             raise DriverError(str(error)) from None
 
+    def _mentionable(self, value: Any, *, users: bool, roles: bool) -> User | Role:
+        """A user or a role named by ``value`` (users first), limited to the kinds the option accepts."""
+        if isinstance(value, User | Role):
+            found: User | Role = value
+        elif not roles:
+            found = self.user(value)
+        elif not users:
+            found = self.role(value)
+        else:
+            try:
+                found = self.user(value)
+            except (DriverError, KeyError):
+                found = self.role(value)
+        if (isinstance(found, User) and not users) or (isinstance(found, Role) and not roles):
+            raise DriverError(f"{value!r} is not a {'role' if roles else 'user'}")
+        return found
+
     def message(self, ref: MessageRef) -> Message:
         message = self.state.messages.get(ref.id if isinstance(ref, Message) else ref)
         if message is None or message.deleted:
@@ -373,14 +390,13 @@ class Driver:
             if not isinstance(value, bool):
                 raise DriverError(f"{label} takes True or False, not {value!r}")
             return value
-        if kind == 6 or (kind == 9 and not isinstance(value, Role) and not _looks_like_role(value)):
-            user = self.user(value)
-            self._resolve_user(resolved, user, channel)
-            return str(user.id)
-        if kind in (8, 9):
-            role = self.role(value)
-            resolved.setdefault("roles", {})[str(role.id)] = role.to_payload()
-            return str(role.id)
+        if kind in (6, 8, 9):
+            found = self._mentionable(value, users=kind != 8, roles=kind != 6)
+            if isinstance(found, User):
+                self._resolve_user(resolved, found, channel)
+            else:
+                resolved.setdefault("roles", {})[str(found.id)] = found.to_payload()
+            return str(found.id)
         if kind == 7:
             target = self.channel(value)
             allowed = schema.get("channel_types")
@@ -491,14 +507,13 @@ class Driver:
                 target = self.channel(value)
                 resolved.setdefault("channels", {})[str(target.id)] = self._partial_channel(target, channel)
                 picked.append(str(target.id))
-            elif kind == 6 or (kind == 7 and (isinstance(value, Role) or _looks_like_role(value))):
-                role = self.role(value)
-                resolved.setdefault("roles", {})[str(role.id)] = role.to_payload()
-                picked.append(str(role.id))
             else:
-                person = self.user(value)
-                self._resolve_user(resolved, person, channel)
-                picked.append(str(person.id))
+                found = self._mentionable(value, users=kind != 6, roles=kind != 5)
+                if isinstance(found, User):
+                    self._resolve_user(resolved, found, channel)
+                else:
+                    resolved.setdefault("roles", {})[str(found.id)] = found.to_payload()
+                picked.append(str(found.id))
         return picked, resolved
 
     async def submit_modal(
@@ -629,10 +644,6 @@ class Driver:
     async def wait_for(self, probe: Callable[[], T | None], *, timeout: float = 5.0, what: str) -> T:  # noqa: ASYNC109
         """Wait until ``probe()`` returns a value; re-checked on every change of the stand-in's state."""
         return await self.state.wait_for(probe, timeout=timeout, what=what)
-
-
-def _looks_like_role(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith("@") and not value.startswith("@@")
 
 
 __all__ = ["ChannelType", "Driver", "DriverError", "InteractionHandle", "Response"]

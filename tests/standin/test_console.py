@@ -1,0 +1,81 @@
+"""The console with scripted input and a recording rich Console, against the real test bot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from standin.console import ScriptedInput, parse_slash, run_console
+from standin.server import StandIn
+
+pytestmark = pytest.mark.usefixtures("bot")
+
+
+def recording() -> Console:
+    return Console(record=True, width=110, color_system=None, force_terminal=False)
+
+
+async def test_a_scripted_session(standin: StandIn, tmp_path: Path) -> None:
+    console = recording()
+    lines = [
+        "/help",
+        "/film score film:Never Let Me Go year:2010",
+        "click 1",
+        "select 5 1 3",
+        "@Film Club who played Ruth?",
+        "/film review",
+        "Devastating.",
+        "",
+        "/slow",
+        "/upload",
+        "/film score title:Network",
+        "/as bob",
+        "/in #film-talk",
+        "hello @alice",
+        "/quit",
+        "never read",
+    ]
+    await run_console(standin, input=ScriptedInput(lines, console), console=console, attachments_dir=tmp_path)
+    out = console.export_text()
+    assert "/film score" in out
+    assert "film:string [year:integer]" in out
+    assert "Never Let Me Go" in out
+    assert "Rachel Portman" in out
+    assert "[1] Upvote" in out
+    assert "[5] Who do you want to know about? (choose 1-2)" in out
+    assert "upvoted by alice" in out
+    assert "(edited)" in out
+    assert "picked ruth, tommy" in out
+    assert "(only you can see this)" in out
+    assert "You asked: who played Ruth?" in out
+    assert "Your review (required): " in out
+    assert "thanks for reviewing: Devastating. (no rating)" in out
+    assert "done thinking" in out
+    assert "has no option 'title'" in out
+    assert "bob in #film-talk> hello @alice" in out
+    assert "never read" not in out
+    [saved] = tmp_path.glob("*-cast.txt")
+    assert saved.read_bytes() == b"cast list"
+    assert f"cast.txt (9 bytes) saved to {saved}" in out.replace("\n", "")
+    said = standin.driver().messages("film-talk")[-1]
+    assert said.content == f"hello {standin.driver().user('alice').mention}"
+    assert said.author.username == "bob"
+
+
+async def test_slash_parsing_follows_the_schema(standin: StandIn) -> None:
+    driver = standin.driver()
+    assert parse_slash(driver, '/film score film:"Star Wars: A New Hope" year: 1977') == (
+        "film score",
+        {"film": "Star Wars: A New Hope", "year": 1977},
+    )
+    assert parse_slash(driver, "/film score year:1977 film:Paris, Texas") == (
+        "film score",
+        {"year": 1977, "film": "Paris, Texas"},
+    )
+    assert parse_slash(driver, "/discuss topic:ending guest:@bob") == ("discuss", {"topic": "ending", "guest": "bob"})
+    with pytest.raises(Exception, match="must be a number"):
+        parse_slash(driver, "/film score film:x year:soon")
+    with pytest.raises(Exception, match="write options as name:value"):
+        parse_slash(driver, "/film score Network")
