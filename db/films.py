@@ -7,17 +7,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any, NamedTuple, TypeVar
+from typing import NamedTuple, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, or_, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, aliased, selectinload
 
 from db.base import utcnow
-from db.models import Credit, Film, FilmMusic, FilmTitle, FilmTitleWord, Person, TitleVocabulary
+from db.models import Credit, Film, FilmMusic, FilmTitle, FilmTitlePrefix, FilmTitleWord, Person, TitleVocabulary
 from services.films.records import CreditRecord, ExternalIds, FilmRecord, PersonRecord
-from services.films.text import fold, title_key, words
+from services.films.text import fold, prefixes, title_key, words
 
 # Appended to a prefix, the upper bound of a range scan over bytewise-ordered keys.
 PREFIX_END = "\uffff"
@@ -173,7 +173,7 @@ async def upsert_film(session: AsyncSession, record: FilmRecord) -> Film:
     film.source = record.source
     film.fetched_at = now
 
-    for model in (FilmTitle, FilmTitleWord, Credit, FilmMusic):
+    for model in (FilmTitle, FilmTitleWord, FilmTitlePrefix, Credit, FilmMusic):
         await session.execute(delete(model).where(model.film_id == film.id))
 
     titles: dict[str, FilmTitle] = {}
@@ -184,7 +184,10 @@ async def upsert_film(session: AsyncSession, record: FilmRecord) -> Film:
             titles[key] = FilmTitle(film_id=film.id, title=title, folded=key, kind=kind)
     session.add_all(titles.values())
     title_words = set().union(*(words(t.title) for t in titles.values()))
-    session.add_all(FilmTitleWord(word=word, film_id=film.id) for word in title_words)
+    session.add_all(FilmTitleWord(word=word, film_id=film.id, popularity=film.popularity) for word in title_words)
+    session.add_all(
+        FilmTitlePrefix(prefix=prefix, film_id=film.id, popularity=film.popularity) for prefix in prefixes(title_words)
+    )
     await _insert_ignoring_duplicates(session, title_words)
 
     merged = _merged_credits(record.credits)
@@ -252,12 +255,18 @@ async def titles_by_key(session: AsyncSession, key: str, limit: int = 50) -> lis
     return [TitleHit._make(row) for row in await session.execute(query)]
 
 
+async def popular_titles(session: AsyncSession, limit: int = 25) -> list[TitleHit]:
+    """The primary titles of the most popular films (what an empty search box offers)."""
+    query = _hits().where(FilmTitle.kind == "primary").order_by(Film.popularity.desc(), Film.id).limit(limit)
+    return [TitleHit._make(row) for row in await session.execute(query)]
+
+
 async def titles_by_key_prefix(session: AsyncSession, prefix: str, limit: int = 50) -> list[TitleHit]:
-    """Titles whose key starts with ``prefix``: an index range scan, most popular film first."""
+    """Titles whose key starts with ``prefix``, in key order: a bounded index range scan."""
     query = (
         _hits()
         .where(FilmTitle.folded >= prefix, FilmTitle.folded < prefix + PREFIX_END)
-        .order_by(Film.popularity.desc(), Film.id)
+        .order_by(FilmTitle.folded)
         .limit(limit)
     )
     return [TitleHit._make(row) for row in await session.execute(query)]
@@ -271,36 +280,68 @@ async def titles_of_films(session: AsyncSession, film_ids: Iterable[int]) -> lis
     return [TitleHit._make(row) for row in await session.execute(_hits().where(FilmTitle.film_id.in_(ids)))]
 
 
-def _word_condition(words_table: type[FilmTitleWord] | Any, group: WordGroup) -> ColumnElement[bool]:
-    alternatives, prefix = group
+class WordGroup(NamedTuple):
+    """What one query word may match: any of these whole title words, or any of these indexed prefixes."""
+
+    words: frozenset[str] = frozenset()
+    prefixes: frozenset[str] = frozenset()  # at most PREFIX_LENGTH letters each
+
+
+def _terms(group: WordGroup) -> list[tuple[type[FilmTitleWord] | type[FilmTitlePrefix], str]]:
+    return [(FilmTitleWord, w) for w in sorted(group.words)] + [(FilmTitlePrefix, p) for p in sorted(group.prefixes)]
+
+
+def _has(group: WordGroup, film_id: InstrumentedAttribute[int]) -> ColumnElement[bool]:
+    """The film has a title word of the group: primary-key lookups, a handful per candidate film."""
+    words_, prefixes_ = aliased(FilmTitleWord), aliased(FilmTitlePrefix)
     conditions: list[ColumnElement[bool]] = []
-    if alternatives:
-        conditions.append(words_table.word.in_(sorted(alternatives)))
-    if prefix:
-        conditions.append(and_(words_table.word >= prefix, words_table.word < prefix + PREFIX_END))
+    if group.words:
+        conditions.append(exists().where(words_.film_id == film_id, words_.word.in_(sorted(group.words))))
+    if group.prefixes:
+        conditions.append(exists().where(prefixes_.film_id == film_id, prefixes_.prefix.in_(sorted(group.prefixes))))
     return or_(*conditions)
 
 
-# One query word: the exact words that may stand for it, and optionally a prefix it may start.
-WordGroup = tuple[frozenset[str], str | None]
+async def _estimate(session: AsyncSession, group: WordGroup, cap: int = 2000) -> int:
+    """How many films a group matches, counted up to ``cap`` (an index-only count)."""
+    total = 0
+    for table, term in _terms(group):
+        column = table.word if table is FilmTitleWord else table.prefix  # type: ignore[union-attr]
+        bounded = select(table.film_id).where(column == term).limit(cap).subquery()
+        total += int(await session.scalar(select(func.count()).select_from(bounded)) or 0)
+    return total
 
 
 async def films_with_words(session: AsyncSession, groups: Sequence[WordGroup], limit: int = 50) -> list[int]:
-    """Films having a title word for every group, most popular first.
+    """The most popular films having a title word for every group.
 
-    The first group drives the query (give the most selective first); the others are checked per
-    film through the (word, film_id) primary key.
+    The group matching fewest films drives: each of its terms is read in popularity order from the
+    (term, popularity) index and stops after ``limit`` films that have the other groups' words too.
     """
+    groups = [group for group in groups if group.words or group.prefixes]
     if not groups:
         return []
-    driver, *others = groups
-    query = select(FilmTitleWord.film_id).where(_word_condition(FilmTitleWord, driver))
-    for group in others:
-        other = aliased(FilmTitleWord)
-        query = query.where(exists().where(other.film_id == FilmTitleWord.film_id, _word_condition(other, group)))
-    matching = query.distinct().subquery()
-    ranked = select(Film.id).join(matching, matching.c.film_id == Film.id).order_by(Film.popularity.desc()).limit(limit)
-    return list(await session.scalars(ranked))
+    estimates = [await _estimate(session, group) for group in groups]
+    driver = groups[estimates.index(min(estimates))]
+    others = [group for group in groups if group is not driver]
+    parts = []
+    for table, term in _terms(driver):
+        column = table.word if table is FilmTitleWord else table.prefix  # type: ignore[union-attr]
+        part = (
+            select(table.film_id, table.popularity)
+            .where(column == term, *(_has(group, table.film_id) for group in others))
+            .order_by(table.popularity.desc())
+            .limit(limit)
+        )
+        parts.append(select(part.subquery()))
+    found = union_all(*parts).subquery()
+    query = (
+        select(found.c.film_id)
+        .group_by(found.c.film_id)
+        .order_by(func.max(found.c.popularity).desc(), found.c.film_id)
+        .limit(limit)
+    )
+    return list(await session.scalars(query))
 
 
 async def vocabulary_with_prefix(session: AsyncSession, prefix: str, limit: int = 5000) -> list[str]:

@@ -21,6 +21,7 @@ __all__ = [
     "Film",
     "FilmMusic",
     "FilmTitle",
+    "FilmTitlePrefix",
     "FilmTitleWord",
     "Person",
     "TitleVocabulary",
@@ -61,7 +62,7 @@ class Film(Provenance, ExternalIds, Base):
     based_on_author: Mapped[str | None] = mapped_column(String(300))
     based_on_kind: Mapped[str | None] = mapped_column(String(40))
     based_on_year: Mapped[int | None]
-    popularity: Mapped[float] = mapped_column(default=0.0)
+    popularity: Mapped[float] = mapped_column(default=0.0, index=True)
     poster_path: Mapped[str | None] = mapped_column(String(300))
 
     titles: Mapped[list[FilmTitle]] = relationship(
@@ -91,12 +92,28 @@ class FilmTitle(Base):
 
 
 class FilmTitleWord(Base):
-    """Word index over every title of a film, so "let me go" finds "Never Let Me Go" by index lookups."""
+    """Word index over every title of a film, so "let me go" finds "Never Let Me Go" by index lookups.
+
+    ``popularity`` copies the film's, so "the most popular films with this word" is a top-N index scan.
+    """
 
     __tablename__ = "film_title_words"
+    __table_args__ = (Index("ix_film_title_words_word_popularity", "word", "popularity"),)
 
     word: Mapped[str] = mapped_column(SearchKey, primary_key=True)
     film_id: Mapped[int] = mapped_column(ForeignKey("films.id", ondelete="CASCADE"), primary_key=True, index=True)
+    popularity: Mapped[float] = mapped_column(default=0.0)
+
+
+class FilmTitlePrefix(Base):
+    """The first one to four letters of every title word: a word still being typed, looked up like a word."""
+
+    __tablename__ = "film_title_prefixes"
+    __table_args__ = (Index("ix_film_title_prefixes_prefix_popularity", "prefix", "popularity"),)
+
+    prefix: Mapped[str] = mapped_column(SearchKey, primary_key=True)
+    film_id: Mapped[int] = mapped_column(ForeignKey("films.id", ondelete="CASCADE"), primary_key=True, index=True)
+    popularity: Mapped[float] = mapped_column(default=0.0)
 
 
 class TitleVocabulary(Base):

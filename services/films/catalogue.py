@@ -22,7 +22,7 @@ from db.films import TitleHit, WordGroup
 from db.models import Credit, Film, Person
 from services.errors import FilmClubError, NotFound
 from services.films.records import BasedOn, FilmRecord, MusicRecord
-from services.films.text import ARTICLES, fold, parse_query, title_key
+from services.films.text import ARTICLES, PREFIX_LENGTH, fold, parse_query, title_key
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,7 @@ VALUE_PREFIX = "film:"
 CANDIDATES = 60  # films fetched per index lookup before ranking
 CONFIDENT = 88  # similarity (0-100) at which a fuzzy match answers without asking
 SUGGESTIONS = 5
+COMPLETIONS = 20  # known words tried for a partly typed last word
 TOP_CAST = 10
 _FILM_VALUE = re.compile(rf"^{VALUE_PREFIX}(\d+)$")
 
@@ -200,8 +201,7 @@ class FilmCatalogue:
         title, year = parse_query(text)
         async with self.db.transaction() as session:
             if not fold(title):
-                hits = await repo.titles_by_key_prefix(session, "", limit)
-                ranked = self._rank(hits, "", year)
+                ranked = self._rank(await repo.popular_titles(session, limit), "", year)
             else:
                 ranked = await self._search(session, title, year, partial=True)
         return [Choice(r.film.label, r.film.value) for r in ranked[:limit]]
@@ -290,7 +290,7 @@ class FilmCatalogue:
         groups = await self._word_groups(session, query_words, partial=partial)
         if groups:
             film_ids.update(dict.fromkeys(await repo.films_with_words(session, groups, CANDIDATES)))
-            # A word nobody uses (a typo too bad to correct, a stray word): try without it.
+            # A word no candidate has (a stray word, a wrong correction): try without each in turn.
             for skipped in range(len(groups)) if len(film_ids) < 5 and len(groups) > 1 else ():
                 rest = groups[:skipped] + groups[skipped + 1 :]
                 film_ids.update(dict.fromkeys(await repo.films_with_words(session, rest, CANDIDATES // 4)))
@@ -299,25 +299,29 @@ class FilmCatalogue:
 
     @staticmethod
     async def _word_groups(session: AsyncSession, query_words: list[str], *, partial: bool) -> list[WordGroup]:
-        """For each query word, the indexed words that may stand for it (itself, or corrections of a typo).
-
-        The last word of a partly typed query is also taken as a prefix. Groups come longest word
-        first, a cheap stand-in for the most selective.
+        """For each query word, the indexed terms that may stand for it: itself, its corrections if it is
+        misspelt, and (for the last word of a partly typed query) the words it begins.
         """
         known = await repo.known_words(session, query_words)
-        groups: list[tuple[int, WordGroup]] = []
+        groups: list[WordGroup] = []
         for index, word in enumerate(query_words):
-            last = partial and index == len(query_words) - 1
-            prefix = word if last and len(word) >= 2 else None
-            alternatives = {word} if word in known else set()
-            if word not in known and len(word) >= 3:
+            if partial and index == len(query_words) - 1:
+                if len(word) <= PREFIX_LENGTH:
+                    groups.append(WordGroup(prefixes=frozenset({word})))
+                    continue
+                completions = await repo.vocabulary_with_prefix(session, word, COMPLETIONS)
+                if completions:
+                    groups.append(WordGroup(words=frozenset(completions)))
+                    continue
+            if word in known:
+                groups.append(WordGroup(words=frozenset({word})))
+            elif len(word) >= 3:
                 vocabulary = await repo.vocabulary_with_prefix(session, word[:2])
-                if not (last and any(v.startswith(word) for v in vocabulary)):  # not merely unfinished: a typo
-                    corrections = process.extract(word, vocabulary, scorer=fuzz.ratio, score_cutoff=70, limit=4)
-                    alternatives.update(found for found, _, _ in corrections)
-            if alternatives or prefix:  # else a word no title has: leave it to the ranking
-                groups.append((len(word), (frozenset(alternatives), prefix)))
-        return [group for _, group in sorted(groups, key=lambda g: -g[0])]
+                corrections = process.extract(word, vocabulary, scorer=fuzz.ratio, score_cutoff=70, limit=4)
+                if corrections:
+                    groups.append(WordGroup(words=frozenset(found for found, _, _ in corrections)))
+            # else a word no title has: leave it to the ranking
+        return groups
 
     @staticmethod
     def _rank(hits: Iterable[TitleHit], key: str, year: int | None) -> list[_Ranked]:

@@ -76,7 +76,9 @@ def parse_starter(data: dict[str, Any]) -> StarterCatalogue:
     return StarterCatalogue(version=int(data["version"]), films=tuple(films))
 
 
-def _read(path: Path) -> StarterCatalogue:
+def _read(path: Path) -> StarterCatalogue | None:
+    if not path.exists():
+        return None
     return parse_starter(json.loads(path.read_text(encoding="utf-8")))
 
 
@@ -86,10 +88,10 @@ async def load_starter(db: Database, path: Path = STARTER_FILE) -> int:
     A new version replaces the starter films' data; starter films no longer in the file are removed
     (films another source has refreshed since are left alone).
     """
-    if not path.exists():
+    catalogue = await asyncio.to_thread(_read, path)
+    if catalogue is None:
         log.warning("starter catalogue %s not found; starting with an empty catalogue", path)
         return 0
-    catalogue = await asyncio.to_thread(_read, path)
     async with db.transaction() as session:
         loaded = await checkpoints.get(session, CHECKPOINT)
         if loaded is not None and loaded.get("version") == catalogue.version:

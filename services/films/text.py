@@ -70,6 +70,14 @@ def words(title: str) -> set[str]:
     return {word for word in found if word not in ARTICLES} or found
 
 
+PREFIX_LENGTH = 4  # word prefixes up to this long are indexed (see db.models.FilmTitlePrefix)
+
+
+def prefixes(words_: set[str]) -> set[str]:
+    """The indexed prefixes of some words: their first 1 to PREFIX_LENGTH letters."""
+    return {word[:size] for word in words_ for size in range(1, min(len(word), PREFIX_LENGTH) + 1)}
+
+
 def latest_plausible_year() -> int:
     return date.today().year + 10
 

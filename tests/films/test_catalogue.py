@@ -101,7 +101,7 @@ async def test_autocomplete_on_an_empty_box_offers_popular_films(catalogue: Film
 async def test_person_filmography_by_role(catalogue: FilmCatalogue) -> None:
     answer = await catalogue.person("carey mulligan")
     roles = dict(answer.filmography)
-    assert [(r.film.label, r.characters) for r in roles["actor"]][:1] == [("Never Let Me Go (2010)", ("Kathy",))]
+    assert ("Never Let Me Go (2010)", ("Kathy",)) in [(r.film.label, r.characters) for r in roles["actor"]]
     assert (await catalogue.person("Rachel Portman")).filmography[0][0] == "composer"
     assert (await catalogue.person("Mulligan")).name == "Carey Mulligan"
     assert (await catalogue.person("Carrey Mulligan")).name == "Carey Mulligan"
