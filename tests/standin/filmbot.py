@@ -179,9 +179,28 @@ async def discuss(interaction: discord.Interaction, topic: str, guest: discord.M
     await thread.add_user(guest)
     await thread.send(f"Welcome {guest.mention}", allowed_mentions=discord.AllowedMentions(users=[guest]))
     side = await channel.create_thread(name=f"{topic} (spoilers)", type=discord.ChannelType.public_thread)
+    await side.add_user(guest)
+    await side.remove_user(guest)
     await side.edit(archived=True)
     members = await thread.fetch_members()
     await interaction.followup.send(f"thread {thread.id} with {len(members)} members; side {side.id}")
+
+
+@app_commands.command(name="lifecycle", description="Edits and deletes its messages every way")
+async def lifecycle(interaction: discord.Interaction) -> None:
+    await interaction.response.send_message("v1")
+    original = await interaction.original_response()
+    await interaction.edit_original_response(content=f"v2 (was {original.content})")
+    note = await interaction.followup.send("note", wait=True)
+    await note.edit(content="note, edited")
+    await note.delete()
+    channel = interaction.channel
+    assert isinstance(channel, discord.TextChannel)
+    posted = await channel.send("posted")
+    await posted.edit(content="posted, edited")
+    fetched = await channel.fetch_message(posted.id)
+    await fetched.add_reaction("🎬")
+    await fetched.delete()
 
 
 @app_commands.command(name="party", description="Schedules a watch party")
@@ -216,6 +235,7 @@ COMMANDS: list[app_commands.Command[Any, Any, Any] | app_commands.Group] = [
     upload,
     discuss,
     party,
+    lifecycle,
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -56,8 +57,9 @@ async def test_a_scripted_session(standin: StandIn, tmp_path: Path) -> None:
     assert "has no option 'title'" in out
     assert "bob in #film-talk> hello @alice" in out
     assert "never read" not in out
-    [saved] = tmp_path.glob("*-cast.txt")
-    assert saved.read_bytes() == b"cast list"
+    [cast] = [a for a in standin.state.attachments.values() if a.filename == "cast.txt"]
+    saved = tmp_path / f"{cast.id}-cast.txt"
+    assert await asyncio.to_thread(saved.read_bytes) == b"cast list"
     assert f"cast.txt (9 bytes) saved to {saved}" in out.replace("\n", "")
     said = standin.driver().messages("film-talk")[-1]
     assert said.content == f"hello {standin.driver().user('alice').mention}"

@@ -29,7 +29,18 @@ def never_dispatched(standin: StandIn, message_id: int) -> bool:
 
 async def test_start_up_registers_commands_globally_with_ids(standin: StandIn, bot: FilmBot) -> None:
     registered = {c.name: c for c in standin.state.global_commands.values()}
-    assert set(registered) == {"film", "slow", "report", "double", "ping", "announce", "upload", "discuss", "party"}
+    assert set(registered) == {
+        "film",
+        "slow",
+        "report",
+        "double",
+        "ping",
+        "announce",
+        "upload",
+        "discuss",
+        "party",
+        "lifecycle",
+    }
     film = registered["film"]
     assert [o["name"] for o in film.schema["options"]] == ["score", "info", "review"]
     assert all(c.application_id == standin.application_id for c in registered.values())
@@ -245,6 +256,7 @@ async def test_thread_from_message_with_members(standin: StandIn) -> None:
     assert welcome.pings.users == {bob.id}
     side = next(c for c in guild.channels.values() if c.name == "Ending (spoilers)")
     assert side.archived
+    assert set(side.thread_members) == {standin.bot.id}  # bob was added, then removed
     assert summary.content == f"thread {thread.id} with 2 members; side {side.id}"
     assert dispatched(standin, "THREAD_CREATE")
     assert dispatched(standin, "THREAD_UPDATE")
@@ -302,6 +314,24 @@ async def test_dropped_connection_resumes_and_replays(standin: StandIn, bot: Fil
     assert standin.gateway.shards[0] is session
     ix = await driver.slash("film info", film="Network")
     assert (await ix.message()).content == "info: Network"
+
+
+async def test_webhook_and_channel_message_lifecycle(standin: StandIn) -> None:
+    driver = standin.driver()
+    ix = await driver.slash("lifecycle")
+    original = await ix.message()
+    posted = await driver.wait_for_message(lambda m: m.content.startswith("posted"), after=original)
+    await driver.wait_for(lambda: posted.deleted, what="the posted message to be deleted")
+    assert original.content == "v2 (was v1)"
+    assert [r.content for r in original.edits] == ["v1"]
+    [note] = await ix.followups(1)
+    assert note.deleted
+    assert [r.content for r in note.edits] == ["note"]
+    assert note.content == "note, edited"
+    assert [r.content for r in posted.edits] == ["posted"]
+    assert posted.reactions == {"🎬": [standin.bot.id]}
+    deleted = {m["id"] for m in dispatched(standin, "MESSAGE_DELETE")}
+    assert {str(note.id), str(posted.id)} <= deleted
 
 
 async def test_driver_errors_name_what_exists(standin: StandIn) -> None:

@@ -278,3 +278,72 @@ async def test_history_pages_newest_first(http: aiohttp.ClientSession, standin: 
         assert [m["content"] for m in await response.json()] == ["m1", "m0"]
     async with http.get(base, params={"after": str(said[0].id), "limit": 2}, headers=auth(standin)) as response:
         assert [m["content"] for m in await response.json()] == ["m2", "m1"]
+
+
+async def call(
+    http: aiohttp.ClientSession, standin: StandIn, method: str, path: str, body: Any = None
+) -> tuple[int, Any]:
+    async with http.request(method, f"{standin.api_base}{path}", json=body, headers=auth(standin)) as response:
+        return response.status, (await response.json() if response.status != 204 else None)
+
+
+async def test_command_crud_keeps_ids_and_validates(http: aiohttp.ClientSession, standin: StandIn) -> None:
+    base = f"/applications/{standin.application_id}/guilds/{standin.guild().id}/commands"
+    status, made = await call(http, standin, "POST", base, {"name": "quiz", "description": "A quiz", "type": 1})
+    assert status == 200
+    assert made["guild_id"] == str(standin.guild().id)
+    status, patched = await call(http, standin, "PATCH", f"{base}/{made['id']}", {"description": "A film quiz"})
+    assert (patched["id"], patched["description"]) == (made["id"], "A film quiz")
+    assert patched["version"] != made["version"]
+    status, listed = await call(http, standin, "GET", base)
+    assert [c["name"] for c in listed] == ["quiz"]
+    status, _ = await call(http, standin, "DELETE", f"{base}/{made['id']}")
+    assert status == 204
+    status, body = await call(http, standin, "GET", f"{base}/{made['id']}")
+    assert (status, body["code"]) == (404, 10063)
+    bad = {"name": "Bad Name", "description": "", "options": [{"type": 3, "name": "a", "description": "d"}] * 26}
+    status, body = await call(http, standin, "PUT", base, [bad])
+    assert status == 400
+    assert set(body["errors"]["0"]) == {"name", "description", "options"}
+    assert standin.guild().commands == {}
+
+
+async def test_event_lifecycle_users_and_transitions(http: aiohttp.ClientSession, standin: StandIn) -> None:
+    path = f"/guilds/{standin.guild().id}/scheduled-events"
+    voice = standin.guild().channel_named("general").id
+    body = {"name": "Night", "privacy_level": 2, "entity_type": 2, "channel_id": str(voice)}
+    status, made = await call(http, standin, "POST", path, {**body, "scheduled_start_time": "2999-01-01T20:00:00Z"})
+    assert status == 200
+    event = standin.guild().scheduled_events[int(made["id"])]
+    await standin.driver().interested(event, user="carol")
+    status, users = await call(http, standin, "GET", f"{path}/{event.id}/users?with_member=true")
+    assert [u["user"]["username"] for u in users] == ["carol"]
+    assert "member" in users[0]
+    status, listed = await call(http, standin, "GET", f"{path}?with_user_count=true")
+    assert [e["user_count"] for e in listed if e["id"] == made["id"]] == [1]
+    status, started = await call(http, standin, "PATCH", f"{path}/{event.id}", {"status": 2})
+    assert started["status"] == 2
+    status, body = await call(http, standin, "PATCH", f"{path}/{event.id}", {"status": 1})
+    assert (status, list(body["errors"])) == (400, ["status"])
+    status, _ = await call(http, standin, "DELETE", f"{path}/{event.id}")
+    assert status == 204
+    assert event.id not in standin.guild().scheduled_events
+
+
+async def test_thread_name_and_autocomplete_limits(http: aiohttp.ClientSession, standin: StandIn) -> None:
+    channel = standin.guild().channel_named("general")
+    status, body = await call(http, standin, "POST", f"/channels/{channel.id}/threads", {"name": "t" * 101, "type": 11})
+    assert (status, list(body["errors"])) == (400, ["name"])
+    user = standin.driver().user("bob")
+    interaction = standin.core.new_interaction(4, user, channel, {"name": "film", "options": []})
+    choices = [{"name": f"film {n}", "value": str(n)} for n in range(26)]
+    url = f"/interactions/{interaction.id}/{interaction.token}/callback"
+    status, body = await call(http, standin, "POST", url, {"type": 8, "data": {"choices": choices}})
+    assert status == 400
+    assert body["errors"]["data"]["choices"]["_errors"][0]["code"] == "BASE_TYPE_MAX_LENGTH"
+    status, body = await call(http, standin, "POST", url, {"type": 4, "data": {"content": "no"}})
+    assert (status, list(body["errors"])) == (400, ["type"])
+    status, _ = await call(http, standin, "POST", url, {"type": 8, "data": {"choices": choices[:25]}})
+    assert status == 204
+    assert interaction.callback is not None
+    assert len(interaction.callback.data["choices"]) == 25
