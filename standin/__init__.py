@@ -1,11 +1,11 @@
 """A local stand-in for the parts of Discord a bot uses, for tests and the offline console.
 
-    async with StandIn([GuildSpec(bot_permissions=...)]) as discord:
-        discord.configure_discord_py()           # or set Route.BASE / DEFAULT_GATEWAY from config
-        ...start the bot with discord.token...
-        await discord.wait_ready()
-        ix = await discord.driver("alice").slash("film score", film="Never Let Me Go")
-        message = await ix.message()
+async with StandIn([GuildSpec(bot_permissions=...)]) as discord:
+    discord.configure_discord_py()           # or set Route.BASE / DEFAULT_GATEWAY from config
+    ...start the bot with discord.token...
+    await discord.wait_ready()
+    ix = await discord.driver("alice").slash("film score", film="Never Let Me Go")
+    message = await ix.message()
 """
 
 from standin.core import Upload

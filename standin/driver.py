@@ -25,7 +25,6 @@ from standin.permissions import Permission, names
 from standin.state import (
     JSON,
     Channel,
-    ChannelType,
     Command,
     Guild,
     Interaction,
@@ -644,6 +643,3 @@ class Driver:
     async def wait_for(self, probe: Callable[[], T | None], *, timeout: float = 5.0, what: str) -> T:  # noqa: ASYNC109
         """Wait until ``probe()`` returns a value; re-checked on every change of the stand-in's state."""
         return await self.state.wait_for(probe, timeout=timeout, what=what)
-
-
-__all__ = ["ChannelType", "Driver", "DriverError", "InteractionHandle", "Response"]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import aiohttp
+
 from standin.permissions import ALL, NONE, Overwrite, Permission, base_permissions, channel_permissions
+from standin.server import StandIn
+from standin.world import GuildSpec
 
 GUILD, OWNER, MEMBER, MODS, BOTS = 1, 2, 3, 10, 11
 P = Permission
@@ -47,3 +51,18 @@ def test_administrator_and_owner_bypass_everything() -> None:
     assert perms([Overwrite(MEMBER, 1, deny=P.VIEW_CHANNEL)], role_perms=P.ADMINISTRATOR) == ALL
     owner = base_permissions(guild_id=GUILD, owner_id=OWNER, user_id=OWNER, role_permissions={}, member_roles=())
     assert owner == ALL
+
+
+async def test_world_builder_gives_each_guild_its_own_bot_permissions() -> None:
+    strict = GuildSpec(name="Strict", bot_permissions=P.VIEW_CHANNEL, everyone_permissions=P.VIEW_CHANNEL)
+    async with StandIn([GuildSpec(), strict]) as standin, aiohttp.ClientSession() as http:
+        open_channel = standin.guild("Film Club Test").channel_named("general")
+        strict_channel = standin.guild("Strict").channel_named("general")
+        assert standin.state.permissions(strict_channel, standin.bot.id) == P.VIEW_CHANNEL
+        assert standin.state.permissions(open_channel, standin.bot.id) & P.SEND_MESSAGES
+        headers = {"Authorization": f"Bot {standin.token}"}
+        for channel, expected in ((open_channel, 200), (strict_channel, 403)):
+            url = f"{standin.api_base}/channels/{channel.id}/messages"
+            async with http.post(url, json={"content": "hi"}, headers=headers) as response:
+                assert response.status == expected
+        assert [m.channel_id for m in standin.state.messages.values()] == [open_channel.id]
