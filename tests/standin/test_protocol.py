@@ -14,6 +14,7 @@ import pytest
 from standin.gateway import Intent, zstd_available
 from standin.permissions import Permission
 from standin.server import StandIn
+from standin.state import ChannelType
 
 JSON = dict[str, Any]
 
@@ -268,7 +269,7 @@ async def test_scheduled_event_rules(http: aiohttp.ClientSession, standin: Stand
 async def test_history_pages_newest_first(http: aiohttp.ClientSession, standin: StandIn) -> None:
     driver = standin.driver()
     thread = standin.core.create_thread(
-        driver.channel("general"), driver.user("bob"), name="history", kind=driver.channel("general").type.PUBLIC_THREAD
+        driver.channel("general"), driver.user("bob"), name="history", kind=ChannelType.PUBLIC_THREAD
     )
     said = [await driver.say(f"m{n}", channel=thread) for n in range(5)]
     base = f"{standin.api_base}/channels/{thread.id}/messages"
