@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,28 +45,32 @@ SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 @pytest.fixture(scope="module")
-def data() -> dict:
-    return json.loads(CATALOGUE.read_text(encoding="utf-8"))
+def data() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(CATALOGUE.read_text(encoding="utf-8"))
+    return loaded
 
 
 @pytest.fixture(scope="module")
-def films(data: dict) -> list[dict]:
-    return data["films"]
+def films(data: dict[str, Any]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = data["films"]
+    return found
 
 
 @pytest.fixture(scope="module")
-def people(data: dict) -> dict:
-    return data["people"]
+def people(data: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = data["people"]
+    return found
 
 
-def by_key(films: list[dict], key: str) -> dict:
+def by_key(films: list[dict[str, Any]], key: str) -> dict[str, Any]:
     (film,) = [f for f in films if f["key"] == key]
     return film
 
 
-def test_top_level_shape(data: dict) -> None:
+def test_top_level_shape(data: dict[str, Any]) -> None:
     assert list(data) == ["version", "people", "films"]
-    assert isinstance(data["version"], int) and data["version"] >= 1
+    assert isinstance(data["version"], int)
+    assert data["version"] >= 1
 
 
 def test_file_is_utf8_with_two_space_indent() -> None:
@@ -73,16 +79,16 @@ def test_file_is_utf8_with_two_space_indent() -> None:
     assert "\\u00" not in text  # non-ASCII is written as UTF-8, not escaped
 
 
-def test_at_least_fifty_films(films: list[dict]) -> None:
+def test_at_least_fifty_films(films: list[dict[str, Any]]) -> None:
     assert len(films) >= 50
 
 
-def test_film_keys_in_order(films: list[dict]) -> None:
+def test_film_keys_in_order(films: list[dict[str, Any]]) -> None:
     for film in films:
         assert list(film) == FILM_KEYS, film.get("key")
 
 
-def test_keys_unique_and_slug_year(films: list[dict]) -> None:
+def test_keys_unique_and_slug_year(films: list[dict[str, Any]]) -> None:
     keys = [f["key"] for f in films]
     assert [k for k, n in Counter(keys).items() if n > 1] == []
     for film in films:
@@ -91,44 +97,52 @@ def test_keys_unique_and_slug_year(films: list[dict]) -> None:
         assert year == str(film["year"]), film["key"]
 
 
-def test_titles(films: list[dict]) -> None:
+def test_titles(films: list[dict[str, Any]]) -> None:
     for film in films:
-        assert isinstance(film["title"], str) and film["title"].strip(), film["key"]
-        assert isinstance(film["original_title"], str) and film["original_title"].strip(), film["key"]
+        for field in ("title", "original_title"):
+            assert isinstance(film[field], str), film["key"]
+            assert film[field].strip(), film["key"]
         assert all(isinstance(t, str) and t.strip() for t in film["alternate_titles"]), film["key"]
 
 
-def test_years_and_runtimes(films: list[dict]) -> None:
+def test_years_and_runtimes(films: list[dict[str, Any]]) -> None:
     for film in films:
-        assert isinstance(film["year"], int) and 1888 <= film["year"] <= 2030, film["key"]
-        assert isinstance(film["runtime"], int) and film["runtime"] > 0, film["key"]
+        assert isinstance(film["year"], int), film["key"]
+        assert 1888 <= film["year"] <= 2030, film["key"]
+        assert isinstance(film["runtime"], int), film["key"]
+        assert film["runtime"] > 0, film["key"]
 
 
-def test_popularity_range(films: list[dict]) -> None:
+def test_popularity_range(films: list[dict[str, Any]]) -> None:
     for film in films:
-        assert isinstance(film["popularity"], (int, float)) and 0 <= film["popularity"] <= 100, film["key"]
+        assert isinstance(film["popularity"], (int, float)), film["key"]
+        assert 0 <= film["popularity"] <= 100, film["key"]
 
 
-def test_genres_countries_languages(films: list[dict]) -> None:
+def test_genres_countries_languages(films: list[dict[str, Any]]) -> None:
     for film in films:
-        assert film["genres"] and all(isinstance(g, str) and g for g in film["genres"]), film["key"]
-        assert film["countries"] and all(re.fullmatch(r"[A-Z]{2}", c) for c in film["countries"]), film["key"]
-        assert film["languages"] and all(re.fullmatch(r"[a-z]{2}", lang) for lang in film["languages"]), film["key"]
+        assert film["genres"], film["key"]
+        assert all(isinstance(g, str) and g for g in film["genres"]), film["key"]
+        assert film["countries"], film["key"]
+        assert all(re.fullmatch(r"[A-Z]{2}", c) for c in film["countries"]), film["key"]
+        assert film["languages"], film["key"]
+        assert all(re.fullmatch(r"[a-z]{2}", lang) for lang in film["languages"]), film["key"]
         for field in ("genres", "countries", "languages"):
             assert len(set(film[field])) == len(film[field]), (film["key"], field)
 
 
-def test_synopsis_is_one_sentence_or_null(films: list[dict]) -> None:
+def test_synopsis_is_one_sentence_or_null(films: list[dict[str, Any]]) -> None:
     for film in films:
         synopsis = film["synopsis"]
         if synopsis is None:
             continue
-        assert isinstance(synopsis, str) and synopsis.endswith("."), film["key"]
+        assert isinstance(synopsis, str), film["key"]
+        assert synopsis.endswith("."), film["key"]
         assert len(synopsis) <= 300, film["key"]
         assert not re.search(r"[.!?]\s+[A-Z]", synopsis), f"{film['key']}: more than one sentence"
 
 
-def test_based_on_shape(films: list[dict]) -> None:
+def test_based_on_shape(films: list[dict[str, Any]]) -> None:
     for film in films:
         based_on = film["based_on"]
         if based_on is None:
@@ -136,11 +150,13 @@ def test_based_on_shape(films: list[dict]) -> None:
         assert list(based_on) == ["title", "author", "kind", "year"], film["key"]
         assert based_on["title"], film["key"]
         year = based_on["year"]
-        assert year is None or (isinstance(year, int) and year <= film["year"]), film["key"]
+        if year is not None:
+            assert isinstance(year, int), film["key"]
+            assert year <= film["year"], film["key"]
 
 
-def test_no_ratings_anywhere(data: dict) -> None:
-    def keys(node: object):
+def test_no_ratings_anywhere(data: dict[str, Any]) -> None:
+    def keys(node: object) -> Iterator[str]:
         if isinstance(node, dict):
             for k, v in node.items():
                 yield k
@@ -153,31 +169,36 @@ def test_no_ratings_anywhere(data: dict) -> None:
         assert not any(word in key.lower() for word in RATING_WORDS), key
 
 
-def test_film_id_formats(films: list[dict]) -> None:
+def test_film_id_formats(films: list[dict[str, Any]]) -> None:
     for film in films:
         ids = film["ids"]
         assert list(ids) == ["wikidata", "imdb", "tmdb"], film["key"]
         assert ids["wikidata"] is None or WIKIDATA.fullmatch(ids["wikidata"]), film["key"]
         assert ids["imdb"] is None or IMDB_TITLE.fullmatch(ids["imdb"]), film["key"]
         tmdb = ids["tmdb"]
-        assert tmdb is None or (isinstance(tmdb, int) and not isinstance(tmdb, bool) and tmdb > 0), film["key"]
+        if tmdb is not None:
+            assert type(tmdb) is int, film["key"]
+            assert tmdb > 0, film["key"]
 
 
-def test_person_shape_and_id_formats(people: dict) -> None:
+def test_person_shape_and_id_formats(people: dict[str, Any]) -> None:
     for slug, person in people.items():
         assert SLUG.fullmatch(slug), slug
         assert list(person) == ["name", "ids"], slug
-        assert isinstance(person["name"], str) and person["name"].strip(), slug
+        assert isinstance(person["name"], str), slug
+        assert person["name"].strip(), slug
         ids = person["ids"]
         assert list(ids) == ["wikidata", "imdb", "tmdb"], slug
         assert ids["wikidata"] is None or WIKIDATA.fullmatch(ids["wikidata"]), slug
         assert ids["imdb"] is None or IMDB_NAME.fullmatch(ids["imdb"]), slug
         tmdb = ids["tmdb"]
-        assert tmdb is None or (isinstance(tmdb, int) and not isinstance(tmdb, bool) and tmdb > 0), slug
+        if tmdb is not None:
+            assert type(tmdb) is int, slug
+            assert tmdb > 0, slug
 
 
 @pytest.mark.parametrize("source", ["wikidata", "imdb", "tmdb"])
-def test_external_ids_unique(films: list[dict], people: dict, source: str) -> None:
+def test_external_ids_unique(films: list[dict[str, Any]], people: dict[str, Any], source: str) -> None:
     film_ids = [f["ids"][source] for f in films if f["ids"][source] is not None]
     person_ids = [p["ids"][source] for p in people.values() if p["ids"][source] is not None]
     assert [i for i, n in Counter(film_ids).items() if n > 1] == []
@@ -186,12 +207,12 @@ def test_external_ids_unique(films: list[dict], people: dict, source: str) -> No
         assert set(film_ids).isdisjoint(person_ids)
 
 
-def test_person_names_unique(people: dict) -> None:
+def test_person_names_unique(people: dict[str, Any]) -> None:
     names = [p["name"] for p in people.values()]
     assert [n for n, c in Counter(names).items() if c > 1] == []
 
 
-def test_cast(films: list[dict], people: dict) -> None:
+def test_cast(films: list[dict[str, Any]], people: dict[str, Any]) -> None:
     for film in films:
         assert film["cast"], film["key"]
         for credit in film["cast"]:
@@ -203,7 +224,7 @@ def test_cast(films: list[dict], people: dict) -> None:
         assert len(set(slugs)) == len(slugs), f"{film['key']}: an actor credited twice"
 
 
-def test_crew(films: list[dict], people: dict) -> None:
+def test_crew(films: list[dict[str, Any]], people: dict[str, Any]) -> None:
     for film in films:
         for credit in film["crew"]:
             assert list(credit) == ["person", "job"], film["key"]
@@ -214,21 +235,24 @@ def test_crew(films: list[dict], people: dict) -> None:
         assert any(c["job"] == "director" for c in film["crew"]), f"{film['key']} has no director"
 
 
-def test_music(films: list[dict]) -> None:
+def test_music(films: list[dict[str, Any]]) -> None:
     for film in films:
         for item in film["music"]:
             assert list(item) == ["piece", "performer", "note"], film["key"]
-            assert isinstance(item["piece"], str) and item["piece"].strip(), film["key"]
-            assert item["performer"] is None or (isinstance(item["performer"], str) and item["performer"].strip())
-            assert item["note"] is None or (isinstance(item["note"], str) and item["note"].strip())
+            assert isinstance(item["piece"], str), film["key"]
+            assert item["piece"].strip(), film["key"]
+            for field in ("performer", "note"):
+                if item[field] is not None:
+                    assert isinstance(item[field], str), film["key"]
+                    assert item[field].strip(), film["key"]
 
 
-def test_every_person_is_credited(films: list[dict], people: dict) -> None:
+def test_every_person_is_credited(films: list[dict[str, Any]], people: dict[str, Any]) -> None:
     credited = {c["person"] for f in films for c in f["cast"] + f["crew"]}
     assert sorted(set(people) - credited) == []
 
 
-def test_never_let_me_go(films: list[dict], people: dict) -> None:
+def test_never_let_me_go(films: list[dict[str, Any]], people: dict[str, Any]) -> None:
     film = by_key(films, "never-let-me-go-2010")
     assert film["title"] == film["original_title"] == "Never Let Me Go"
     assert film["year"] == 2010
@@ -269,7 +293,7 @@ def test_never_let_me_go(films: list[dict], people: dict) -> None:
     assert people["keira-knightley"]["ids"]["imdb"] == "nm0461136"
 
 
-def test_overlaps_the_bot_relies_on(films: list[dict], people: dict) -> None:
+def test_overlaps_the_bot_relies_on(films: list[dict[str, Any]], people: dict[str, Any]) -> None:
     """Shared composers, actors and same-title films that questions are built from."""
 
     def films_with(slug: str, job: str | None = None) -> set[str]:
