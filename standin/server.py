@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import replace
 from types import TracebackType
@@ -21,11 +22,15 @@ if TYPE_CHECKING:
     from standin.driver import Driver
 
 
+STABLE_IDS_FROM = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+
+
 class StandIn:
     """A local Discord. ``async with StandIn() as discord:`` listens on a free port of 127.0.0.1.
 
     ``guilds`` defaults to one "Film Club Test" guild; ``config_overrides`` set :class:`Config` fields
-    (``ack_deadline=…``, ``recommended_shards=…``, ``token=…``).
+    (``ack_deadline=…``, ``recommended_shards=…``, ``token=…``). With ``stable_ids`` the world (users,
+    guilds, channels, roles) gets the same ids on every run, so data stored about it persists.
     """
 
     def __init__(
@@ -33,15 +38,17 @@ class StandIn:
         guilds: Sequence[GuildSpec] | None = None,
         *,
         application_name: str = "Film Club",
+        stable_ids: bool = False,
         config: Config | None = None,
         **config_overrides: Any,
     ) -> None:
         self.config = replace(config or Config(), **config_overrides)
-        self.state = State(application_name=application_name)
+        self.state = State(application_name=application_name, ids_frozen_at=STABLE_IDS_FROM if stable_ids else None)
         self.gateway = Gateway(self.state, self.config)
         self.core = Core(self.state, self.gateway, self.config)
         self.rest = Rest(self.state, self.core, self.gateway, self.config)
         build_world(self.state, guilds if guilds is not None else [GuildSpec()])
+        self.state.snowflakes.unfreeze()
         self._runner: web.AppRunner | None = None
         self.port = 0
 

@@ -497,8 +497,8 @@ class TimedOut(AssertionError):
 class State:
     """The stand-in's world. Tests read it; the REST handlers and the driver change it."""
 
-    def __init__(self, *, application_name: str = "Film Club") -> None:
-        self.snowflakes = Snowflakes()
+    def __init__(self, *, application_name: str = "Film Club", ids_frozen_at: dt.datetime | None = None) -> None:
+        self.snowflakes = Snowflakes(frozen_at=ids_frozen_at)
         owner = User(self.snowflakes.next(), "standin-owner")
         bot = User(self.snowflakes.next(), application_name.lower().replace(" ", ""), application_name, bot=True)
         self.application = Application(bot.id, application_name, bot, owner)
