@@ -25,6 +25,10 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("run", help="connect to Discord and serve (applies migrations first)")
 
+    console = commands.add_parser("console", help="try the bot offline in this terminal (no Discord account needed)")
+    console.add_argument("--user", default="alice", help="the demo member you type as (alice, bob or carol)")
+    console.add_argument("--channel", default="general", help="the channel you start in")
+
     sync = commands.add_parser("sync", help="register the slash commands with Discord now")
     sync.add_argument(
         "--guild",
@@ -129,6 +133,16 @@ async def _sync(settings: Settings, guilds: list[int] | None) -> int:
     return 0
 
 
+async def _console(settings: Settings, user: str, channel: str) -> int:
+    from rich.console import Console
+
+    from bot.console import run_offline
+    from standin.console import TerminalInput
+
+    await run_offline(settings, console=Console(), make_input=TerminalInput, user=user, channel=channel)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -136,16 +150,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
+    # The console is a conversation on this terminal: only problems are logged there.
+    level = "WARNING" if args.command == "console" and settings.log_level in ("DEBUG", "INFO") else settings.log_level
     setup_logging(
-        settings.log_level,
-        settings.log_format,
-        [s.get_secret_value() for s in (settings.token, settings.tmdb_token) if s],
+        level, settings.log_format, [s.get_secret_value() for s in (settings.token, settings.tmdb_token) if s]
     )
     try:
         match args.command:
             case "run":
                 asyncio.run(serve(settings))
                 return 0
+            case "console":
+                return asyncio.run(_console(settings, args.user, args.channel))
             case "sync":
                 return asyncio.run(_sync(settings, args.guilds))
             case "db":

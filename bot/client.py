@@ -23,6 +23,10 @@ log = logging.getLogger(__name__)
 
 SYNC_CHECKPOINT = "command-tree-hash"
 
+# Film Club never joins voice: discord.py's start-up warnings about voice libraries are noise.
+discord.VoiceClient.warn_nacl = False
+discord.VoiceClient.warn_dave = False
+
 # What the bot needs in a server: the invite link asks for exactly these (README lists them too).
 REQUIRED_PERMISSIONS = discord.Permissions(
     view_channel=True,
@@ -75,7 +79,7 @@ class FilmClubBot(commands.AutoShardedBot):
 
     def __init__(self, settings: Settings, services: Services, *, sync_on_start: bool = True) -> None:
         super().__init__(
-            command_prefix=commands.when_mentioned,
+            command_prefix=(),  # no text commands: slash commands, and cogs listening for mentions
             intents=intents(),
             tree_cls=FilmClubTree,
             help_command=None,

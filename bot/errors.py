@@ -15,10 +15,16 @@ log = logging.getLogger(__name__)
 NO_MENTIONS = discord.AllowedMentions.none()
 
 
+def unwrap(error: BaseException) -> BaseException:
+    """The exception a command raised, not discord.py's wrapper around it."""
+    if isinstance(error, app_commands.CommandInvokeError | app_commands.TransformerError) and error.__cause__:
+        return error.__cause__
+    return error
+
+
 def describe(error: BaseException) -> tuple[str, bool]:
     """(the message for the user, whether it is a bug to log with a traceback)."""
-    if isinstance(error, app_commands.CommandInvokeError | app_commands.TransformerError) and error.__cause__:
-        error = error.__cause__
+    error = unwrap(error)
     if isinstance(error, FilmClubError):
         return str(error), False
     if isinstance(error, app_commands.CommandOnCooldown):
@@ -50,7 +56,7 @@ async def reply_with_error(interaction: discord.Interaction, error: BaseExceptio
             command,
             interaction.guild_id,
             interaction.user.id,
-            exc_info=error,
+            exc_info=unwrap(error),
             extra={"error_id": error_id},
         )
         message = f"Sorry, something went wrong on my side. If it keeps happening, quote error id `{error_id}`."

@@ -1,0 +1,73 @@
+"""`filmclub console`: the real bot against a local Discord stand-in, typed at in a terminal.
+
+Nobody needs a Discord account or token. The demo server keeps its ids between runs and the console
+has its own database file, so what you do in one session is still there in the next.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from pydantic import SecretStr
+from rich.console import Console
+
+from bot.app import App
+from bot.config import Settings
+from standin import DEMO, StandIn
+from standin.console import LineSource, run_console
+
+log = logging.getLogger(__name__)
+
+READY_TIMEOUT = 30.0
+
+
+def console_settings(settings: Settings, standin: StandIn) -> Settings:
+    """The user's settings, pointed at the stand-in, with the console's own database by default."""
+    database_url = settings.database_url or f"sqlite+aiosqlite:///{(settings.data_dir / 'console.sqlite3').resolve()}"
+    return settings.model_copy(
+        update={
+            "token": SecretStr(standin.token),
+            "api_base_url": standin.api_base,
+            "gateway_url": standin.gateway_url,
+            "database_url": database_url,
+            "dev_guild_ids": [standin.guild().id],  # sync to the demo server: instant, every start
+            "shard_count": None,
+            "shard_ids": None,
+            "guild_ready_timeout": 0.05,
+        }
+    )
+
+
+async def run_offline(
+    settings: Settings,
+    *,
+    console: Console,
+    make_input: Callable[[Console], LineSource],
+    user: str = "alice",
+    channel: str = "general",
+) -> None:
+    async with StandIn([DEMO], stable_ids=True) as standin:
+        app = await App.open(console_settings(settings, standin))
+        runner = asyncio.create_task(app.run(), name="filmclub-console-bot")
+        try:
+            with console.status("Starting Film Club against the local Discord stand-in..."):
+                ready = asyncio.create_task(app.bot.wait_until_ready())
+                await asyncio.wait({ready, runner}, timeout=READY_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
+                if runner.done():
+                    runner.result()
+                if not ready.done():
+                    ready.cancel()
+                    raise TimeoutError(f"the bot was not ready after {READY_TIMEOUT:.0f} s")
+            await run_console(
+                standin,
+                input=make_input(console),
+                console=console,
+                attachments_dir=settings.data_dir / "console-attachments",
+                user=user,
+                channel=channel,
+            )
+        finally:
+            await app.close()
+            await runner

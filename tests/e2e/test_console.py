@@ -1,0 +1,72 @@
+"""`filmclub console`: the real bot and the stand-in in one terminal session, scripted."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from bot.config import Settings
+from bot.console import run_offline
+from standin import DEMO, StandIn
+from standin.console import ScriptedInput
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def recording() -> Console:
+    return Console(record=True, width=120, color_system=None, force_terminal=False)
+
+
+async def test_a_scripted_console_session(tmp_path: Path) -> None:
+    console = recording()
+    lines = [
+        "/help",
+        "/film cast film:Never Let Me Go character:kathy",
+        "/film score film:never let me go 2010",
+        "/as bob",
+        "/film info film:Nevr Let Me Go",
+        "/quit",
+    ]
+    settings = Settings(data_dir=tmp_path)
+    await run_offline(settings, console=console, make_input=lambda c: ScriptedInput(lines, c))
+    out = console.export_text()
+    assert "/film cast" in out
+    assert "film:string [character:string]" in out
+    assert "Carey Mulligan" in out
+    assert "Isobel Meikle-Small" in out
+    assert "Rachel Portman" in out
+    assert "bob in #general>" in out
+    assert "Mark Romanek" in out
+    assert (tmp_path / "console.sqlite3").exists()
+
+
+def test_the_demo_world_keeps_its_ids_between_runs() -> None:
+    first, second = StandIn([DEMO], stable_ids=True), StandIn([DEMO], stable_ids=True)
+    assert first.guild().id == second.guild().id
+    assert first.state.user_named("alice").id == second.state.user_named("alice").id
+    assert [c.id for c in first.guild().channels.values()] == [c.id for c in second.guild().channels.values()]
+    assert first.state.new_id() > first.guild().id  # later ids are time-based again
+
+
+def test_filmclub_console_as_a_person_runs_it(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FILMCLUB_") and k != "DISCORD_TOKEN"}
+    script = "/film cast film:Never Let Me Go character:ruth\n/quit\n"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "console"],
+        input=script,
+        env={**env, "FILMCLUB_DATA_DIR": str(tmp_path), "COLUMNS": "120"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Keira Knightley" in result.stdout
+    assert "Ella Purnell" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    assert (tmp_path / "console.sqlite3").exists()

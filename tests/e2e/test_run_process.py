@@ -1,0 +1,51 @@
+"""`filmclub run` as a real process: connects with the configured token, stops cleanly on a signal."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+
+from standin.server import StandIn
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+async def test_run_serves_then_shuts_down_gracefully_on_a_signal(
+    standin: StandIn, module_database_url: str, sig: signal.Signals
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FILMCLUB_") and k != "DISCORD_TOKEN"}
+    env |= {
+        "DISCORD_TOKEN": standin.token,
+        "FILMCLUB_API_BASE_URL": standin.api_base,
+        "FILMCLUB_GATEWAY_URL": standin.gateway_url,
+        "FILMCLUB_DATABASE_URL": module_database_url,
+        "FILMCLUB_GUILD_READY_TIMEOUT": "0.05",
+        "FILMCLUB_LOG_FORMAT": "json",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=env, cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        await standin.wait_ready(timeout=30)
+        reply = await (await standin.driver().slash("about")).message()
+        assert reply.embeds[0]["title"] == "Film Club"
+        session = standin.gateway.shards[0]
+        process.send_signal(sig)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    log = stderr.decode()
+    assert process.returncode == 0, log
+    assert "shutting down: closing the gateway and the database" in log
+    assert '"message": "stopped"' in log
+    assert session.connection is None, "the gateway connection should be closed by the bot"
+    assert standin.token not in log
