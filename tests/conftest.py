@@ -26,12 +26,14 @@ PG_ENV = "FILMCLUB_TEST_DATABASE_URL"
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get(PG_ENV) else [])
 
 
-@pytest.fixture(autouse=True)
-def _clean_filmclub_env(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture(autouse=True, scope="session")
+def _clean_filmclub_env() -> Iterator[None]:
     """Tests see no FILMCLUB_* or DISCORD_TOKEN settings from the machine they run on."""
-    for name in list(os.environ):
-        if (name.startswith("FILMCLUB_") and name != PG_ENV) or name == "DISCORD_TOKEN":
-            monkeypatch.delenv(name)
+    with pytest.MonkeyPatch.context() as patch:
+        for name in list(os.environ):
+            if (name.startswith("FILMCLUB_") and name != PG_ENV) or name == "DISCORD_TOKEN":
+                patch.delenv(name)
+        yield
 
 
 # Set-up that needs the database runs in sync fixtures on a short-lived loop of its own, so that
@@ -51,7 +53,8 @@ async def _admin(url: URL, statement: str) -> None:
     await engine.dispose()
 
 
-async def _truncate(url: str) -> None:
+async def truncate_all(url: str) -> None:
+    """Empty every table (PostgreSQL), so a shared test database starts clean."""
     engine = create_async_engine(url)
     tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     async with engine.begin() as conn:
@@ -93,7 +96,7 @@ def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite+aiosqlite:///{path}"
     url: str = request.getfixturevalue("postgres_url")
-    asyncio.run(_truncate(url))
+    asyncio.run(truncate_all(url))
     return url
 
 
