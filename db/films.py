@@ -12,7 +12,7 @@ from typing import NamedTuple, TypeVar
 from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, or_, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute, aliased, selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from db.base import utcnow
 from db.models import Credit, Film, FilmMusic, FilmTitle, FilmTitlePrefix, FilmTitleWord, Person, TitleVocabulary
@@ -21,6 +21,8 @@ from services.films.text import fold, prefixes, title_key, words
 
 # Appended to a prefix, the upper bound of a range scan over bytewise-ordered keys.
 PREFIX_END = "\uffff"
+DRIVER_SCAN = 2_000  # index entries read for the rarest query word, at most
+ESTIMATE_CAP = DRIVER_SCAN  # word frequencies are counted up to this: beyond it every driver costs the same
 
 Row = TypeVar("Row", Film, Person)
 
@@ -291,7 +293,7 @@ def _terms(group: WordGroup) -> list[tuple[type[FilmTitleWord] | type[FilmTitleP
     return [(FilmTitleWord, w) for w in sorted(group.words)] + [(FilmTitlePrefix, p) for p in sorted(group.prefixes)]
 
 
-def _has(group: WordGroup, film_id: InstrumentedAttribute[int]) -> ColumnElement[bool]:
+def _has(group: WordGroup, film_id: ColumnElement[int]) -> ColumnElement[bool]:
     """The film has a title word of the group: primary-key lookups, a handful per candidate film."""
     words_, prefixes_ = aliased(FilmTitleWord), aliased(FilmTitlePrefix)
     conditions: list[ColumnElement[bool]] = []
@@ -302,35 +304,51 @@ def _has(group: WordGroup, film_id: InstrumentedAttribute[int]) -> ColumnElement
     return or_(*conditions)
 
 
-async def _estimate(session: AsyncSession, group: WordGroup, cap: int = 2000) -> int:
-    """How many films a group matches, counted up to ``cap`` (an index-only count)."""
-    total = 0
-    for table, term in _terms(group):
-        column = table.word if table is FilmTitleWord else table.prefix  # type: ignore[union-attr]
-        bounded = select(table.film_id).where(column == term).limit(cap).subquery()
-        total += int(await session.scalar(select(func.count()).select_from(bounded)) or 0)
-    return total
+def _matches(group: WordGroup) -> Select[int]:
+    parts = []
+    if group.words:
+        parts.append(select(FilmTitleWord.film_id).where(FilmTitleWord.word.in_(sorted(group.words))))
+    if group.prefixes:
+        parts.append(select(FilmTitlePrefix.film_id).where(FilmTitlePrefix.prefix.in_(sorted(group.prefixes))))
+    return parts[0] if len(parts) == 1 else select(union_all(*parts).subquery().c.film_id)
+
+
+async def _estimates(session: AsyncSession, groups: Sequence[WordGroup]) -> list[int]:
+    """How many films each group matches, counted up to ESTIMATE_CAP: one query, index-only counts."""
+    counts = [
+        select(func.count()).select_from(_matches(group).limit(ESTIMATE_CAP).subquery()).scalar_subquery()
+        for group in groups
+    ]
+    row = (await session.execute(select(*counts))).one()
+    return [int(count) for count in row]
 
 
 async def films_with_words(session: AsyncSession, groups: Sequence[WordGroup], limit: int = 50) -> list[int]:
     """The most popular films having a title word for every group.
 
     The group matching fewest films drives: each of its terms is read in popularity order from the
-    (term, popularity) index and stops after ``limit`` films that have the other groups' words too.
+    (term, popularity) index and stops after ``limit`` films that have the other groups' words too, or
+    after DRIVER_SCAN entries, which bounds the work when every word is common and few films have all.
     """
     groups = [group for group in groups if group.words or group.prefixes]
     if not groups:
         return []
-    estimates = [await _estimate(session, group) for group in groups]
+    estimates = await _estimates(session, groups) if len(groups) > 1 else [0]
     driver = groups[estimates.index(min(estimates))]
     others = [group for group in groups if group is not driver]
     parts = []
     for table, term in _terms(driver):
         column = table.word if table is FilmTitleWord else table.prefix  # type: ignore[union-attr]
-        part = (
+        scanned = (
             select(table.film_id, table.popularity)
-            .where(column == term, *(_has(group, table.film_id) for group in others))
+            .where(column == term)
             .order_by(table.popularity.desc())
+            .limit(DRIVER_SCAN)
+            .subquery()
+        )
+        part = (
+            select(scanned.c.film_id, scanned.c.popularity)
+            .where(*(_has(group, scanned.c.film_id) for group in others))
             .limit(limit)
         )
         parts.append(select(part.subquery()))

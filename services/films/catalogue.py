@@ -290,8 +290,8 @@ class FilmCatalogue:
         groups = await self._word_groups(session, query_words, partial=partial)
         if groups:
             film_ids.update(dict.fromkeys(await repo.films_with_words(session, groups, CANDIDATES)))
-            # A word no candidate has (a stray word, a wrong correction): try without each in turn.
-            for skipped in range(len(groups)) if len(film_ids) < 5 and len(groups) > 1 else ():
+            # Nothing has all the words (a stray word, a wrong correction): try without each in turn.
+            for skipped in range(len(groups)) if not film_ids and len(groups) > 1 else ():
                 rest = groups[:skipped] + groups[skipped + 1 :]
                 film_ids.update(dict.fromkeys(await repo.films_with_words(session, rest, CANDIDATES // 4)))
         hits = await repo.titles_of_films(session, film_ids)
