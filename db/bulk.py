@@ -15,13 +15,14 @@ from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Credit, Film, FilmTitle, FilmTitleWord, Person, TitleVocabulary
+from db.models import Credit, Film, FilmTitle, FilmTitlePrefix, FilmTitleWord, Person, TitleVocabulary
 
 FILMS = cast(Table, Film.__table__)
 PEOPLE = cast(Table, Person.__table__)
 CREDITS = cast(Table, Credit.__table__)
 TITLES = cast(Table, FilmTitle.__table__)
 TITLE_WORDS = cast(Table, FilmTitleWord.__table__)
+TITLE_PREFIXES = cast(Table, FilmTitlePrefix.__table__)
 VOCABULARY = cast(Table, TitleVocabulary.__table__)
 
 LOOKUP_CHUNK = 5000  # ids per IN (...) list: well below SQLite's and asyncpg's parameter limits
@@ -115,10 +116,14 @@ async def upsert_credits(session: AsyncSession, rows: Rows, *, replace: bool) ->
     await session.execute(statement, list(rows))
 
 
-async def add_titles(session: AsyncSession, titles: Rows, words: Iterable[tuple[int, str]]) -> None:
-    """Add film titles (``film_id, title, folded, kind``) and their index words (film id, word), skipping known ones.
-
-    ``titles`` must not repeat a (film_id, folded).
+async def add_titles(
+    session: AsyncSession,
+    titles: Rows,
+    words: Iterable[tuple[int, str]],
+    prefixes: Iterable[tuple[int, str]],
+) -> None:
+    """Add film titles (``film_id, title, folded, kind``) and their index words and word prefixes
+    (film id, text), skipping known ones. ``titles`` must not repeat a (film_id, folded).
     """
     if titles:
         statement = _insert(session, TITLES).on_conflict_do_nothing(index_elements=["film_id", "folded"])
@@ -129,18 +134,28 @@ async def add_titles(session: AsyncSession, titles: Rows, words: Iterable[tuple[
         await session.execute(statement, [{"film_id": film_id, "word": word} for film_id, word in pairs])
         vocabulary = [{"word": word} for word in sorted({word for _, word in pairs})]
         await session.execute(_insert(session, VOCABULARY).on_conflict_do_nothing(index_elements=["word"]), vocabulary)
+    starts = sorted(set(prefixes))
+    if starts:
+        statement = _insert(session, TITLE_PREFIXES).on_conflict_do_nothing(index_elements=["prefix", "film_id"])
+        await session.execute(statement, [{"film_id": film_id, "prefix": prefix} for film_id, prefix in starts])
 
 
 async def set_popularity(session: AsyncSession, popularity: Mapping[str, float], *, source: str) -> None:
-    """Set the popularity of the films of ``source`` by IMDb id."""
+    """Set the popularity of the films of ``source`` by IMDb id, and of their title words and prefixes."""
     if not popularity:
         return
+    params = [{"key": k, "value": v} for k, v in popularity.items()]
+    film = select(FILMS.c.id).where(FILMS.c.imdb_id == bindparam("key"), FILMS.c.source == source).scalar_subquery()
+    for table in (TITLE_WORDS, TITLE_PREFIXES):
+        await session.execute(
+            update(table).where(table.c.film_id == film).values(popularity=bindparam("value")), params
+        )
     statement = (
         update(FILMS)
         .where(FILMS.c.imdb_id == bindparam("key"), FILMS.c.source == source)
         .values(popularity=bindparam("value"))
     )
-    await session.execute(statement, [{"key": k, "value": v} for k, v in popularity.items()])
+    await session.execute(statement, params)
 
 
 async def source_counts(session: AsyncSession, source: str) -> tuple[int, int]:

@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db import Database, bulk, checkpoints
 from db.base import utcnow
 from services.errors import InvalidInput
-from services.films.text import fold, title_key, words
+from services.films.text import fold, prefixes, title_key, words
 
 log = logging.getLogger(__name__)
 
@@ -172,6 +172,12 @@ class _TitleName:
     key: str
     kind: str  # "primary", "original", "alternate"
     words: set[str]
+    prefixes: set[str]
+
+
+def _title_name(title: str, kind: str) -> _TitleName:
+    found = words(title)
+    return _TitleName(title, title_key(title), kind, found, prefixes(found))
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +190,7 @@ async def _add_titles(session: AsyncSession, names: list[tuple[int | None, _Titl
     """Store titles of films (None: a film held by another source, skipped), one per folded key."""
     titles: dict[tuple[int, str], dict[str, Any]] = {}
     index: set[tuple[int, str]] = set()
+    starts: set[tuple[int, str]] = set()
     for film_id, name in names:
         if film_id is not None and (film_id, name.key) not in titles:
             titles[(film_id, name.key)] = {
@@ -193,7 +200,8 @@ async def _add_titles(session: AsyncSession, names: list[tuple[int | None, _Titl
                 "kind": name.kind,
             }
             index.update((film_id, word) for word in name.words)
-    await bulk.add_titles(session, list(titles.values()), index)
+            starts.update((film_id, prefix) for prefix in name.prefixes)
+    await bulk.add_titles(session, list(titles.values()), index, starts)
     return len(titles)
 
 
@@ -462,9 +470,9 @@ class ImdbImporter:
             "popularity": 0.0,
             "source": SOURCE,
         }
-        names = [_TitleName(title, title_key(title), "primary", words(title))]
-        if original and (key := title_key(original[:MAX_TEXT])) != names[0].key:
-            names.append(_TitleName(original[:MAX_TEXT], key, "original", words(original[:MAX_TEXT])))
+        names = [_title_name(title, "primary")]
+        if original and (other := _title_name(original[:MAX_TEXT], "original")).key != names[0].key:
+            names.append(other)
         return _Title(film, [n for n in names if n.key])
 
     def _select_principal_person(self, row: list[str]) -> None:
@@ -510,9 +518,8 @@ class ImdbImporter:
         # titleId ordering title region language types attributes isOriginalTitle
         if len(row) < 3 or _number(row[0]) not in self.films or not _value(row[2]):
             return None
-        title = row[2][:MAX_TEXT]
-        key = title_key(title)
-        return (row[0], _TitleName(title, key, "alternate", words(title))) if key else None
+        name = _title_name(row[2][:MAX_TEXT], "alternate")
+        return (row[0], name) if name.key else None
 
     def _select_rating(self, row: list[str]) -> tuple[str, float] | None:
         # tconst averageRating numVotes

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from db import Database
 from db.films import upsert_film
-from db.models import Checkpoint, Credit, Film, FilmTitle, FilmTitleWord, Person
+from db.models import Checkpoint, Credit, Film, FilmTitle, FilmTitlePrefix, FilmTitleWord, Person
 from services.errors import InvalidInput
 from services.films.imdb import IdSet, ImdbImporter, ImportOptions, import_imdb
 from services.films.records import ExternalIds, FilmRecord
@@ -128,7 +128,7 @@ async def counts(db: Database) -> dict[str, int]:
     async with db.transaction() as session:
         return {
             model.__tablename__: int(await session.scalar(select(func.count()).select_from(model)) or 0)
-            for model in (Film, FilmTitle, FilmTitleWord, Person, Credit)
+            for model in (Film, FilmTitle, FilmTitleWord, FilmTitlePrefix, Person, Credit)
         }
 
 
@@ -186,8 +186,24 @@ async def test_import_keeps_movies_with_their_titles_people_and_credits(db: Data
             )
             == "film dautrefois"
         )
-        words = set((await session.scalars(select(FilmTitleWord.word).where(FilmTitleWord.film_id == nlmg.id))).all())
-        assert {"never", "let", "go", "nunca", "abandones"} <= words
+        words = dict(
+            (
+                await session.execute(
+                    select(FilmTitleWord.word, FilmTitleWord.popularity).where(FilmTitleWord.film_id == nlmg.id)
+                )
+            ).all()
+        )
+        assert {"never", "let", "go", "nunca", "abandones"} <= set(words)
+        assert words["never"] == pytest.approx(60.0)  # copies the film's, for popular-first word search
+        starts = dict(
+            (
+                await session.execute(
+                    select(FilmTitlePrefix.prefix, FilmTitlePrefix.popularity).where(FilmTitlePrefix.film_id == nlmg.id)
+                )
+            ).all()
+        )
+        assert {"n", "ne", "nev", "neve", "nunc", "alle"} <= set(starts)
+        assert starts["nev"] == pytest.approx(60.0)
         people = set((await session.scalars(select(Person.name))).all())
         assert 'Ann "The Host" Presenter' in people
         assert not people & {"Series Actor", "Tv Actress", "Mark Digby", "Nobody Credited"}
