@@ -166,8 +166,9 @@ def cast_view(answer: CastAnswer, page: int) -> discord.ui.View | None:
     if pages == 1:
         return None
     view = discord.ui.View(timeout=None)
-    view.add_item(CastPageButton(answer.film.id, page - 1, "◀ Previous", disabled=page <= 0))
-    view.add_item(CastPageButton(answer.film.id, page + 1, "Next ▶", disabled=page >= pages - 1))
+    # Disabled ends still need a valid page in their custom_id (the template takes no negative page).
+    view.add_item(CastPageButton(answer.film.id, max(page - 1, 0), "◀ Previous", disabled=page <= 0))
+    view.add_item(CastPageButton(answer.film.id, min(page + 1, pages - 1), "Next ▶", disabled=page >= pages - 1))
     return view
 
 

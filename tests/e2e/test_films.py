@@ -1,0 +1,62 @@
+"""/film commands end to end: members ask, the real bot answers from the catalogue it loaded at start-up."""
+
+from __future__ import annotations
+
+import json
+
+from standin.driver import Driver
+
+
+def text_of(embed: dict[str, object]) -> str:
+    return json.dumps(embed, ensure_ascii=False)
+
+
+async def test_film_option_autocompletes_title_and_year(alice: Driver) -> None:
+    choices = await alice.autocomplete("film info", "film", "never let")
+    assert choices, "no choices"
+    assert choices[0]["name"] == "Never Let Me Go (2010)"
+    assert len(choices) <= 25
+    typo = await alice.autocomplete("film cast", "film", "nevr let me")
+    assert typo[0]["name"] == "Never Let Me Go (2010)"
+
+
+async def test_autocompleted_value_answers_the_command(alice: Driver) -> None:
+    [first, *_] = await alice.autocomplete("film info", "film", "never let me go")
+    reply = await (await alice.slash("film info", film=first["value"])).message()
+    [embed] = reply.embeds
+    card = text_of(embed)
+    assert embed["title"].startswith("Never Let Me Go (2010)")
+    for fact in ("Mark Romanek", "Rachel Portman", "Carey Mulligan", "Kazuo Ishiguro", "Alex Garland"):
+        assert fact in card, fact
+    assert not reply.ephemeral
+
+
+async def test_who_played_a_character_including_younger_versions(alice: Driver) -> None:
+    reply = await (await alice.slash("film cast", film="Never Let Me Go (2010)", character="kathy")).message()
+    card = text_of(reply.embeds[0])
+    assert "Carey Mulligan" in card
+    assert "Isobel Meikle-Small" in card
+    assert "Keira Knightley" not in card
+    ruth = await (await alice.slash("film cast", film="never let me go 2010", character="Ruth")).message()
+    assert "Keira Knightley" in text_of(ruth.embeds[0])
+
+
+async def test_who_composed_the_score(alice: Driver) -> None:
+    reply = await (await alice.slash("film score", film="Never Let Me Go")).message()
+    card = text_of(reply.embeds[0])
+    assert "Rachel Portman" in card
+    assert "starter catalogue" in card  # answers name their source
+
+
+async def test_who_an_actor_played(alice: Driver) -> None:
+    reply = await (await alice.slash("film person", name="Andrew Garfield")).message()
+    card = text_of(reply.embeds[0])
+    assert "Never Let Me Go (2010) as Tommy" in card
+    assert "The Social Network" in card
+
+
+async def test_an_unknown_film_gets_closest_matches_privately(alice: Driver) -> None:
+    reply = await (await alice.slash("film info", film="Nevre Lett Mi Goo Zzz")).message()
+    assert reply.ephemeral
+    assert "Never Let Me Go (2010)" in reply.content
+    assert "Traceback" not in reply.content
