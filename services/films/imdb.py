@@ -153,10 +153,6 @@ class ImportReport:
     people: int = 0
     id_set_bytes: int = 0  # memory of the id sets kept between phases
 
-    @property
-    def seconds(self) -> float:
-        return sum(p.seconds for p in self.phases)
-
 
 @dataclass(frozen=True, slots=True)
 class _Batch(Generic[T]):

@@ -24,7 +24,6 @@ from services.films.records import BasedOn, CreditRecord, ExternalIds, FilmRecor
 log = logging.getLogger(__name__)
 
 IMAGE_BASE = "https://image.tmdb.org/t/p/w342"
-ATTRIBUTION = "This product uses the TMDB API but is not endorsed or certified by TMDB."
 
 SOURCE = "tmdb"
 COMPOSER_JOB = "Original Music Composer"
