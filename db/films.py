@@ -40,6 +40,18 @@ def _id_filters(model: type[Film] | type[Person], ids: ExternalIds, slug: str | 
     return filters
 
 
+IDENTIFIER_KINDS = 4  # IMDb, TMDB, Wikidata, slug
+
+# Which source's facts win when two describe the same film or person: the curated starter file,
+# then TMDB, then IMDb's bulk datasets. A source never overwrites the facts of a higher one.
+SOURCE_RANK = {"starter": 3, "tmdb": 2, "imdb": 1}
+
+
+def outranks(source: str, existing: str) -> bool:
+    """Whether facts from ``source`` may replace facts that came from ``existing``."""
+    return SOURCE_RANK.get(source, 0) >= SOURCE_RANK.get(existing, 0)
+
+
 def _rank_by_ids(row: Film | Person, ids: ExternalIds, slug: str | None) -> int:
     """Which identifier matched: IMDb first, then TMDB, Wikidata, slug (lower is stronger)."""
     checks = (
@@ -48,15 +60,12 @@ def _rank_by_ids(row: Film | Person, ids: ExternalIds, slug: str | None) -> int:
         ids.wikidata and row.wikidata_id == ids.wikidata,
         slug and row.slug == slug,
     )
-    return next((i for i, hit in enumerate(checks) if hit), len(checks))
+    return next((i for i, hit in enumerate(checks) if hit), IDENTIFIER_KINDS)
 
 
-async def _free_ids(
-    session: AsyncSession, model: type[Row], row: Row, ids: ExternalIds, slug: str | None
-) -> tuple[ExternalIds, str | None]:
-    """The record's identifiers minus any another row already holds (unique columns stay consistent)."""
-    filters = _id_filters(model, ids, slug)
-    others = (await session.scalars(select(model).where(or_(*filters), model.id != row.id))).all() if filters else []
+def _unclaimed(others: Iterable[Film | Person], ids: ExternalIds, slug: str | None) -> tuple[ExternalIds, str | None]:
+    """The record's identifiers minus any that ``others`` already hold (unique columns stay consistent)."""
+    others = list(others)
     taken_imdb = {o.imdb_id for o in others}
     taken_tmdb = {o.tmdb_id for o in others}
     taken_wikidata = {o.wikidata_id for o in others}
@@ -69,6 +78,15 @@ async def _free_ids(
         ),
         slug if slug not in taken_slug else None,
     )
+
+
+async def _free_ids(
+    session: AsyncSession, model: type[Row], row: Row, ids: ExternalIds, slug: str | None
+) -> tuple[ExternalIds, str | None]:
+    """The record's identifiers minus any another row already holds."""
+    filters = _id_filters(model, ids, slug)
+    others = (await session.scalars(select(model).where(or_(*filters), model.id != row.id))).all() if filters else []
+    return _unclaimed(others, ids, slug)
 
 
 def _apply_ids(row: Film | Person, ids: ExternalIds, slug: str | None) -> None:
@@ -96,31 +114,53 @@ async def _find_film(session: AsyncSession, record: FilmRecord) -> Film | None:
     return min(found, key=lambda film: _rank_by_ids(film, record.ids, record.slug), default=None)
 
 
+def _holds(person: Person, record: PersonRecord) -> bool:
+    """Whether ``person`` is the one ``record`` names: by an identifier, or by exact name when it has none."""
+    if _id_filters(Person, record.ids, record.slug):
+        return _rank_by_ids(person, record.ids, record.slug) < IDENTIFIER_KINDS
+    return person.name == record.name
+
+
 async def _upsert_people(
     session: AsyncSession, records: Sequence[PersonRecord], source: str, now: datetime
 ) -> dict[PersonRecord, Person]:
-    """Match each person by external id or slug (by exact name only when it has neither), else create."""
+    """Match each person by external id or slug (by exact name only when it has neither), else create.
+
+    One query loads every row that could match or clash; matching then happens in memory, in record
+    order, so two records naming the same person in one batch resolve to one row.
+    """
+    unique = list(dict.fromkeys(records))
+    if not unique:
+        return {}
+    conditions = [
+        column.in_(values)
+        for column, values in (
+            (Person.imdb_id, {r.ids.imdb for r in unique if r.ids.imdb}),
+            (Person.tmdb_id, {r.ids.tmdb for r in unique if r.ids.tmdb is not None}),
+            (Person.wikidata_id, {r.ids.wikidata for r in unique if r.ids.wikidata}),
+            (Person.slug, {r.slug for r in unique if r.slug}),
+            (Person.name, {r.name for r in unique if not _id_filters(Person, r.ids, r.slug)}),
+        )
+        if values
+    ]
+    pool = list((await session.scalars(select(Person).where(or_(*conditions)).order_by(Person.id))).all())
     people: dict[PersonRecord, Person] = {}
-    for record in dict.fromkeys(records):
-        filters = _id_filters(Person, record.ids, record.slug)
-        if filters:
-            candidates = (await session.scalars(select(Person).where(or_(*filters)))).all()
-            person = min(candidates, key=lambda p: _rank_by_ids(p, record.ids, record.slug), default=None)
-        else:
-            person = (
-                await session.scalars(select(Person).where(Person.name == record.name).order_by(Person.id).limit(1))
-            ).first()
+    for record in unique:
+        matches = [person for person in pool if _holds(person, record)]
+        person = min(matches, key=lambda p: _rank_by_ids(p, record.ids, record.slug), default=None)
         if person is None:
             person = Person(name=record.name, folded=fold(record.name), source=source, fetched_at=now)
             session.add(person)
-            await session.flush()
-        ids, slug = await _free_ids(session, Person, person, record.ids, record.slug)
+            pool.append(person)
+        ids, slug = _unclaimed((other for other in pool if other is not person), record.ids, record.slug)
         _apply_ids(person, ids, slug)
-        person.name = record.name
-        person.folded = fold(record.name)
-        person.source = source
-        person.fetched_at = now
+        if outranks(source, person.source):
+            person.name = record.name
+            person.folded = fold(record.name)
+            person.source = source
+            person.fetched_at = now
         people[record] = person
+    await session.flush()
     return people
 
 
@@ -147,7 +187,9 @@ async def upsert_film(session: AsyncSession, record: FilmRecord) -> Film:
     """Store ``record``: update the film it identifies (by IMDb, TMDB or Wikidata id, or slug) or add it.
 
     The film's titles, credits and music are replaced by the record's; people are matched by their
-    own identifiers. Every row written carries the record's source and the current time.
+    own identifiers. Every row written carries the record's source and the current time. A film
+    whose facts came from a higher-ranked source (see SOURCE_RANK) keeps them: the record only adds
+    identifiers and a poster it lacked.
     """
     now = utcnow()
     film = await _find_film(session, record)
@@ -157,6 +199,10 @@ async def upsert_film(session: AsyncSession, record: FilmRecord) -> Film:
         await session.flush()
     ids, slug = await _free_ids(session, Film, film, record.ids, record.slug)
     _apply_ids(film, ids, slug)
+    if not outranks(record.source, film.source):
+        film.poster_path = film.poster_path or record.poster_path
+        await session.flush()
+        return film
     film.title = record.title
     film.original_title = record.original_title
     film.year = record.year

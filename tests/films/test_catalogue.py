@@ -136,8 +136,8 @@ async def test_remakes_are_told_apart_by_year(db: Database, catalogue: FilmCatal
 
 
 async def test_a_much_more_popular_film_wins_without_a_year(db: Database, catalogue: FilmCatalogue) -> None:
-    await add(db, film("Solaris", 1972, 60, "tt0069293"), film("Solaris", 2002, 20, "tt0307479"))
-    assert (await catalogue.resolve("Solaris")).film.year == 1972
+    await add(db, film("Suspiria", 1977, 60, "tt0076786"), film("Suspiria", 2018, 20, "tt1034415"))
+    assert (await catalogue.resolve("Suspiria")).film.year == 1977
 
 
 async def test_titles_with_years_in_them(db: Database, catalogue: FilmCatalogue) -> None:

@@ -47,7 +47,6 @@ async def test_upsert_twice_updates_in_place(db: Database) -> None:
         again = await repo.upsert_film(
             session,
             never_let_me_go(
-                source="tmdb",
                 ids=ExternalIds(tmdb=42188),
                 credits=(CreditRecord(MULLIGAN, "actor", ("Kathy H.",), 0),),
                 music=(),
@@ -63,9 +62,34 @@ async def test_upsert_twice_updates_in_place(db: Database) -> None:
     async with db.transaction() as session:
         credit = (await session.scalars(select(Credit))).one()
         assert credit.characters == ["Kathy H."]
-        assert credit.source == "tmdb"
+        assert credit.source == "starter"
         titles = {(t.folded, t.kind) for t in await session.scalars(select(FilmTitle))}
     assert titles == {("never let me go", "primary"), ("nunca me abandones", "alternate")}
+
+
+async def test_a_lower_ranked_source_adds_identifiers_but_never_overwrites_curated_facts(db: Database) -> None:
+    async with db.transaction() as session:
+        curated = await repo.upsert_film(session, never_let_me_go(ids=ExternalIds(imdb="tt1334260")))
+    async with db.transaction() as session:
+        refreshed = await repo.upsert_film(
+            session,
+            never_let_me_go(
+                source="tmdb",
+                title="Never Let Me Go (TMDB)",
+                ids=ExternalIds(imdb="tt1334260", tmdb=42188),
+                poster_path="/poster.jpg",
+                credits=(CreditRecord(MULLIGAN, "actor", ("Kathy H.",), 0),),
+                music=(),
+            ),
+        )
+    assert refreshed.id == curated.id
+    assert (refreshed.source, refreshed.title) == ("starter", "Never Let Me Go")
+    assert (refreshed.tmdb_id, refreshed.poster_path) == (42188, "/poster.jpg")
+    assert await count(db, Credit) == 3
+    assert await count(db, FilmMusic) == 1
+    assert repo.outranks("starter", "tmdb")
+    assert repo.outranks("tmdb", "imdb")
+    assert not repo.outranks("imdb", "starter")
 
 
 async def test_duplicate_cast_entries_merge_characters(db: Database) -> None:
