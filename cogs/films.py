@@ -14,6 +14,7 @@ from discord.ext import commands
 
 from bot.client import FilmClubBot
 from bot.errors import reply_with_error
+from services.films import tmdb
 from services.films.catalogue import (
     CastAnswer,
     CastMember,
@@ -86,8 +87,10 @@ def played(member: CastMember) -> str:
     return f"**{member.name}** as {characters}" if characters else f"**{member.name}**"
 
 
-def info_embed(details: FilmDetails) -> discord.Embed:
+def info_embed(details: FilmDetails, *, poster_url: str | None = None) -> discord.Embed:
     embed = new_embed(details.film.label, details.source, details.synopsis)
+    if poster_url:
+        embed.set_thumbnail(url=poster_url)
     facts = [
         ("Directed by", ", ".join(details.directors)),
         ("Written by", ", ".join(details.writers)),
@@ -244,7 +247,10 @@ class Films(commands.GroupCog, group_name="film", group_description="Film facts:
     @app_commands.autocomplete(film=film_autocomplete)
     async def info(self, interaction: discord.Interaction, film: str) -> None:
         await self._defer_if_online(interaction)
-        await self._send(interaction, info_embed(await self.catalogue.resolve(film)))
+        details = await self.catalogue.resolve(film)
+        # Posters are TMDB's images: shown only while TMDB is configured (its terms, its attribution).
+        poster = tmdb.poster_url(details.poster_path) if self.bot.services.tmdb else None
+        await self._send(interaction, info_embed(details, poster_url=poster))
 
     @app_commands.command(name="cast", description="Who is in a film, or who played a character")
     @app_commands.describe(film=FILM_OPTION, character="A character, e.g. Kathy (younger versions are included)")

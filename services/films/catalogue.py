@@ -106,6 +106,7 @@ class FilmDetails:
     languages: tuple[str, ...]
     synopsis: str | None
     music: tuple[MusicRecord, ...]
+    poster_path: str | None = None  # TMDB's, when a TMDB lookup supplied one
 
     @property
     def source(self) -> str:
@@ -372,6 +373,7 @@ class FilmCatalogue:
             languages=tuple(row.languages),
             synopsis=row.synopsis,
             music=tuple(MusicRecord(m.piece, m.performer, m.note) for m in sorted(row.music, key=lambda m: m.id)),
+            poster_path=row.poster_path,
         )
 
     async def cast(self, film: FilmSummary | str, character: str | None = None) -> CastAnswer:
