@@ -37,6 +37,7 @@ class App:
         self.db = db
         self.services = services
         self.bot = bot
+        self._started = False
 
     @classmethod
     async def open(cls, settings: Settings, *, sync_on_start: bool = True) -> App:
@@ -58,14 +59,20 @@ class App:
         token = self.settings.discord_token
         if not token:
             raise MissingToken
+        self._started = True
         async with self.bot:
             await self.bot.start(token)
 
     async def close(self) -> None:
-        if not self.bot.is_closed():
-            await self.bot.close()
-        await self.services.close()
-        await self.db.dispose()
+        """Close the gateway (if the bot ever started), then the services and the database, whatever fails."""
+        try:
+            if self._started and not self.bot.is_closed():
+                await self.bot.close()
+        finally:
+            try:
+                await self.services.close()
+            finally:
+                await self.db.dispose()
 
 
 async def serve(settings: Settings) -> None:
