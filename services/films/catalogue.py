@@ -11,6 +11,7 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from rapidfuzz import fuzz, process
@@ -38,9 +39,14 @@ _FILM_VALUE = re.compile(rf"^{VALUE_PREFIX}(\d+)$")
 
 
 class FilmLookup(Protocol):
-    """An online source asked when a title is not in the local catalogue (e.g. TMDB)."""
+    """An online source (e.g. TMDB): asked when a title is not in the local catalogue, and for fresh
+    copies of the films it supplied once they are older than it allows."""
 
     async def search(self, title: str, year: int | None) -> list[FilmRecord]: ...
+
+    def is_stale(self, source: str, fetched_at: datetime) -> bool: ...
+
+    async def refresh(self, tmdb_id: int) -> FilmRecord | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,11 +216,15 @@ class FilmCatalogue:
     async def find(self, text: str) -> FilmSummary:
         """Resolve ``text`` (a title with or without a year, or an autocomplete value) to one film."""
         try:
-            return await self._resolve_locally(text)
+            found = await self._resolve_locally(text)
         except NotFound:
             if self.online is None or _FILM_VALUE.match(text.strip()):
                 raise
             online = self.online
+        else:
+            if self.online is not None:
+                await self._refresh_if_stale(self.online, found.id)
+            return found
         title, year = parse_query(text)
         try:
             records = await online.search(title, year)
@@ -226,6 +236,21 @@ class FilmCatalogue:
                 for record in records:
                     await repo.upsert_film(session, record)
         return await self._resolve_locally(text)
+
+    async def _refresh_if_stale(self, online: FilmLookup, film_id: int) -> None:
+        """Replace a film the online source supplied with its current copy once it is too old."""
+        async with self.db.transaction() as session:
+            film = await repo.film_by_id(session, film_id)
+        if film is None or film.tmdb_id is None or not online.is_stale(film.source, film.fetched_at):
+            return
+        try:
+            record = await online.refresh(film.tmdb_id)
+        except Exception:
+            log.warning("online refresh of film %d failed; keeping the stored copy", film_id, exc_info=True)
+            return
+        if record is not None:
+            async with self.db.transaction() as session:
+                await repo.upsert_film(session, record)
 
     async def resolve(self, text: str) -> FilmDetails:
         """The film ``text`` names, in detail. Raises NotFound (with suggestions) or Ambiguous."""

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
 import pytest
+from sqlalchemy import update
 
 from db import Database
 from db import films as repo
+from db.models import Film
 from services.errors import NotFound
 from services.films.catalogue import Ambiguous, FilmCatalogue
 from services.films.records import CreditRecord, ExternalIds, FilmRecord, PersonRecord
@@ -182,13 +187,36 @@ async def test_articles_accents_and_alternate_titles(db: Database, catalogue: Fi
 class FakeTMDB:
     """An in-memory online source implementing the FilmLookup protocol."""
 
-    def __init__(self, *records: FilmRecord) -> None:
+    def __init__(self, *records: FilmRecord, max_age: timedelta = timedelta(days=30)) -> None:
         self.records = records
+        self.max_age = max_age
         self.searches: list[tuple[str, int | None]] = []
+        self.refreshed: list[int] = []
 
     async def search(self, title: str, year: int | None) -> list[FilmRecord]:
         self.searches.append((title, year))
         return [r for r in self.records if r.title.casefold() == title.casefold() and year in (None, r.year)]
+
+    def is_stale(self, source: str, fetched_at: datetime) -> bool:
+        return source == "tmdb" and datetime.now(UTC) - fetched_at > self.max_age
+
+    async def refresh(self, tmdb_id: int) -> FilmRecord | None:
+        self.refreshed.append(tmdb_id)
+        return next((r for r in self.records if r.ids.tmdb == tmdb_id), None)
+
+
+async def test_films_from_tmdb_are_refreshed_once_stale(db: Database) -> None:
+    old = FilmRecord(title="Paterson", year=2016, source="tmdb", ids=ExternalIds(tmdb=370755), runtime_minutes=100)
+    await add(db, old)
+    async with db.transaction() as session:  # fetched long ago
+        await session.execute(update(Film).values(fetched_at=datetime.now(UTC) - timedelta(days=90)))
+    new = replace(old, runtime_minutes=118)
+    online = FakeTMDB(new)
+    details = await FilmCatalogue(db, online=online).resolve("Paterson")
+    assert online.refreshed == [370755]
+    assert details.runtime_minutes == 118
+    await FilmCatalogue(db, online=online).resolve("Paterson")
+    assert online.refreshed == [370755], "a fresh copy is not fetched again"
 
 
 async def test_unknown_titles_are_looked_up_online_and_stored(db: Database, catalogue: FilmCatalogue) -> None:
