@@ -1,4 +1,4 @@
-"""`/about`: what the bot can do, its version and its data sources."""
+"""`/about`: what the bot can do, its version, and its data sources with the attribution they require."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from discord.ext import commands
 
 from bot import __version__
 from bot.client import FilmClubBot
-
-TMDB_NOTICE = "This product uses the TMDB API but is not endorsed or certified by TMDB."
+from services.films import imdb, tmdb
 
 FEATURES = (
     ("Films", "Cast, characters, composers and directors: `/film info`, `/film cast`, `/film score`, `/film person`."),
@@ -20,19 +19,25 @@ class About(commands.Cog):
     def __init__(self, bot: FilmClubBot) -> None:
         self.bot = bot
 
+    async def sources(self) -> list[str]:
+        counts = await self.bot.services.films.films_per_source()
+        sources = [f"Film Club's starter catalogue ({counts.get('starter', 0):,} films; facts only)."]
+        if self.bot.services.tmdb is not None or counts.get("tmdb"):
+            sources.append(f"TMDB, themoviedb.org ({counts.get('tmdb', 0):,} films). {tmdb.NOTICE}")
+        if counts.get("imdb"):
+            sources.append(f"IMDb datasets ({counts['imdb']:,} films). {imdb.ATTRIBUTION}")
+        return sources
+
     @app_commands.command(name="about", description="What Film Club can do, its version and its data sources")
     async def about(self, interaction: discord.Interaction) -> None:
         embed = discord.Embed(
             title="Film Club",
-            description="Talk about films together: reviews, summaries, cast and score questions, watch parties.",
+            description="A bot for talking about films together.",
             colour=discord.Colour.dark_gold(),
         )
         for name, text in FEATURES:
             embed.add_field(name=name, value=text, inline=False)
-        sources = ["Bundled starter catalogue (facts only, curated by Film Club)."]
-        if self.bot.settings.tmdb_token:
-            sources.append(f"TMDB (themoviedb.org). {TMDB_NOTICE}")
-        embed.add_field(name="Data sources", value="\n".join(sources), inline=False)
+        embed.add_field(name="Data sources", value="\n".join(await self.sources()), inline=False)
         embed.set_footer(text=f"Film Club {__version__}")
         await interaction.response.send_message(embed=embed, ephemeral=True)
 

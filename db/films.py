@@ -488,3 +488,9 @@ async def person_credits(session: AsyncSession, person_id: int, job: str | None 
     if job is not None:
         query = query.where(Credit.job == job)
     return list(await session.scalars(query))
+
+
+async def films_per_source(session: AsyncSession) -> dict[str, int]:
+    """How many films each source supplied, e.g. {"starter": 62, "imdb": 120000}."""
+    rows = await session.execute(select(Film.source, func.count()).group_by(Film.source))
+    return {source: int(count) for source, count in rows.all()}

@@ -368,6 +368,11 @@ class FilmCatalogue:
                 best[hit.film_id] = ranked
         return sorted(best.values(), key=lambda r: (-r.score, -r.popularity, r.film.id))
 
+    async def films_per_source(self) -> dict[str, int]:
+        """How many films each source supplied (raw source names: "starter", "tmdb", "imdb")."""
+        async with self.db.transaction() as session:
+            return await repo.films_per_source(session)
+
     # Answers ------------------------------------------------------------------------------------
 
     async def info(self, film: FilmSummary | str) -> FilmDetails:

@@ -24,6 +24,8 @@ from services.films.records import BasedOn, CreditRecord, ExternalIds, FilmRecor
 log = logging.getLogger(__name__)
 
 IMAGE_BASE = "https://image.tmdb.org/t/p/w342"
+# TMDB's terms ask every app that uses its API to show this, with its name or logo.
+NOTICE = "This product uses the TMDB API but is not endorsed or certified by TMDB."
 
 SOURCE = "tmdb"
 COMPOSER_JOB = "Original Music Composer"

@@ -9,16 +9,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections import defaultdict, deque
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestServer
 from pydantic import SecretStr
 from sqlalchemy import func, select, update
 
@@ -30,62 +26,20 @@ from db.films import upsert_film
 from db.models import Credit, Film, Person
 from services.errors import NotFound
 from services.films.tmdb import TmdbClient, TmdbLookup, composers, film_record, poster_url
+from tests.tmdb_fake import FakeTmdb, Reply, serving
 
 FIXTURES = Path(__file__).parent / "tmdb_fixtures"
 SEARCH = json.loads((FIXTURES / "search_never_let_me_go.json").read_text())
 DETAILS = json.loads((FIXTURES / "movie_42188.json").read_text())
-NOT_FOUND = {"success": False, "status_code": 34, "status_message": "The resource you requested could not be found."}
 BAD_TOKEN = {"success": False, "status_code": 7, "status_message": "Invalid API key: You must be granted a valid key."}
 RATE_LIMITED = {"success": False, "status_code": 25, "status_message": "Your request count (41) is over the limit."}
 
 
-@dataclass
-class Reply:
-    status: int = 200
-    body: Any = None
-    headers: dict[str, str] = field(default_factory=dict)
-    delay: float = 0.0
-
-
-class FakeTmdb:
-    """Serves the fixtures under /3; a path's scripted replies are used once each, in order."""
-
-    def __init__(self) -> None:
-        self.scripts: dict[str, deque[Reply]] = defaultdict(deque)
-        self.requests: list[web.Request] = []
-
-    def script(self, path: str, *replies: Reply) -> None:
-        self.scripts[path].extend(replies)
-
-    def count(self, path: str) -> int:
-        return sum(1 for r in self.requests if r.path == path)
-
-    async def handle(self, request: web.Request) -> web.Response:
-        self.requests.append(request)
-        scripted = self.scripts[request.path]
-        reply = scripted.popleft() if scripted else self.default(request.path)
-        if reply.delay:
-            await asyncio.sleep(reply.delay)
-        return web.json_response(reply.body, status=reply.status, headers=reply.headers)
-
-    @staticmethod
-    def default(path: str) -> Reply:
-        if path == "/3/search/movie":
-            return Reply(body=SEARCH)
-        if path == "/3/movie/42188":
-            return Reply(body=DETAILS)
-        return Reply(404, NOT_FOUND)
-
-
 @pytest.fixture
 async def tmdb() -> AsyncIterator[tuple[FakeTmdb, str]]:
-    fake = FakeTmdb()
-    app = web.Application()
-    app.router.add_get("/{tail:.*}", fake.handle)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    yield fake, str(server.make_url("/3"))
-    await server.close()
+    fake = FakeTmdb({"/3/search/movie": SEARCH, "/3/movie/42188": DETAILS})
+    async with serving(fake) as url:
+        yield fake, url
 
 
 @pytest.fixture
