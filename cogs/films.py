@@ -14,12 +14,15 @@ from discord.ext import commands
 
 from bot.client import FilmClubBot
 from bot.errors import reply_with_error
+from bot.services import Services
 from services.films import tmdb
 from services.films.catalogue import (
+    Ambiguous,
     CastAnswer,
     CastMember,
     FilmCatalogue,
     FilmDetails,
+    FilmSummary,
     PersonAnswer,
     ScoreAnswer,
 )
@@ -32,6 +35,8 @@ FIELD_LIMIT = 1024
 DESCRIPTION_LIMIT = 4096
 EMBED_LIMIT = 6000
 MAX_FIELDS = 25
+MAX_OPTIONS = 25  # select menu options
+CUSTOM_ID_LIMIT = 100
 JOB_HEADINGS = {
     "actor": "Acting",
     "director": "Directing",
@@ -207,6 +212,62 @@ def person_embed(answer: PersonAnswer) -> discord.Embed:
     return fit(embed)
 
 
+async def film_answer(
+    services: Services, kind: str, film: str, character: str | None = None
+) -> tuple[discord.Embed, discord.ui.View | None]:
+    """The embed (and view) answering `/film info|cast|score` for ``film``."""
+    catalogue = services.films
+    if kind == "info":
+        details = await catalogue.resolve(film)
+        # Posters are TMDB's images: shown only while TMDB is configured (its terms, its attribution).
+        poster = tmdb.poster_url(details.poster_path) if services.tmdb else None
+        return info_embed(details, poster_url=poster), None
+    if kind == "cast":
+        answer = await catalogue.cast(film, character)
+        return cast_embed(answer, 0), cast_view(answer, 0)
+    return score_embed(await catalogue.score(film)), None
+
+
+class FilmPicker(
+    discord.ui.DynamicItem[discord.ui.Select[discord.ui.View]], template=r"film:pick:(info|cast|score):(.*)"
+):
+    """Offered when a title names several films: picking one answers the command that was asked."""
+
+    def __init__(self, kind: str, character: str | None, options: Sequence[discord.SelectOption]) -> None:
+        character = clip(character or "", CUSTOM_ID_LIMIT - len(f"film:pick:{kind}:"))
+        super().__init__(
+            discord.ui.Select(
+                custom_id=f"film:pick:{kind}:{character}", placeholder="Which film did you mean?", options=list(options)
+            )
+        )
+        self.kind = kind
+        self.character = character or None
+
+    @classmethod
+    def for_choices(cls, kind: str, character: str | None, choices: Sequence[FilmSummary]) -> discord.ui.View:
+        options = [discord.SelectOption(label=clip(c.label, 100), value=c.value) for c in choices[:MAX_OPTIONS]]
+        view = discord.ui.View(timeout=None)
+        view.add_item(cls(kind, character, options))
+        return view
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> FilmPicker:
+        options = item.options if isinstance(item, discord.ui.Select) else []
+        return cls(match.group(1), match.group(2) or None, options)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        try:
+            [film] = self.item.values
+            embed, view = await film_answer(interaction.client.services, self.kind, film, self.character)
+            picked = next((o.label for o in self.item.options if o.value == film), "that film")
+            await interaction.response.edit_message(content=f"You picked {picked}.", view=None)
+            await interaction.followup.send(embed=embed, view=view or discord.utils.MISSING)
+        except Exception as error:  # dynamic items have no view error handler; answer like commands do
+            await reply_with_error(interaction, error)
+
+
 class Films(commands.GroupCog, group_name="film", group_description="Film facts: cast, characters, music, people"):
     def __init__(self, bot: FilmClubBot) -> None:
         self.bot = bot
@@ -216,10 +277,10 @@ class Films(commands.GroupCog, group_name="film", group_description="Film facts:
         return self.bot.services.films
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(CastPageButton)
+        self.bot.add_dynamic_items(CastPageButton, FilmPicker)
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(CastPageButton)
+        self.bot.remove_dynamic_items(CastPageButton, FilmPicker)
 
     async def film_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         try:
@@ -242,30 +303,38 @@ class Films(commands.GroupCog, group_name="film", group_description="Film facts:
         else:
             await interaction.response.send_message(embed=embed, view=view or discord.utils.MISSING)
 
+    async def _answer(
+        self, interaction: discord.Interaction, kind: str, film: str, character: str | None = None
+    ) -> None:
+        await self._defer_if_online(interaction)
+        try:
+            embed, view = await film_answer(self.bot.services, kind, film, character)
+        except Ambiguous as ambiguous:
+            picker = FilmPicker.for_choices(kind, character, ambiguous.choices)
+            if interaction.response.is_done():
+                await interaction.followup.send(str(ambiguous), view=picker, ephemeral=True)
+            else:
+                await interaction.response.send_message(str(ambiguous), view=picker, ephemeral=True)
+            return
+        await self._send(interaction, embed, view)
+
     @app_commands.command(name="info", description="Director, cast, music, source novel and more about a film")
     @app_commands.describe(film=FILM_OPTION)
     @app_commands.autocomplete(film=film_autocomplete)
     async def info(self, interaction: discord.Interaction, film: str) -> None:
-        await self._defer_if_online(interaction)
-        details = await self.catalogue.resolve(film)
-        # Posters are TMDB's images: shown only while TMDB is configured (its terms, its attribution).
-        poster = tmdb.poster_url(details.poster_path) if self.bot.services.tmdb else None
-        await self._send(interaction, info_embed(details, poster_url=poster))
+        await self._answer(interaction, "info", film)
 
     @app_commands.command(name="cast", description="Who is in a film, or who played a character")
     @app_commands.describe(film=FILM_OPTION, character="A character, e.g. Kathy (younger versions are included)")
     @app_commands.autocomplete(film=film_autocomplete)
     async def cast(self, interaction: discord.Interaction, film: str, character: str | None = None) -> None:
-        await self._defer_if_online(interaction)
-        answer = await self.catalogue.cast(film, character)
-        await self._send(interaction, cast_embed(answer, 0), cast_view(answer, 0))
+        await self._answer(interaction, "cast", film, character)
 
     @app_commands.command(name="score", description="Who composed a film's score, and its other notable music")
     @app_commands.describe(film=FILM_OPTION)
     @app_commands.autocomplete(film=film_autocomplete)
     async def score(self, interaction: discord.Interaction, film: str) -> None:
-        await self._defer_if_online(interaction)
-        await self._send(interaction, score_embed(await self.catalogue.score(film)))
+        await self._answer(interaction, "score", film)
 
     @app_commands.command(name="person", description="An actor's, director's or composer's films, by role")
     @app_commands.describe(name="A name, e.g. Carey Mulligan")

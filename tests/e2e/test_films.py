@@ -60,3 +60,18 @@ async def test_an_unknown_film_gets_closest_matches_privately(alice: Driver) -> 
     assert reply.ephemeral
     assert "Never Let Me Go (2010)" in reply.content
     assert "Traceback" not in reply.content
+
+
+async def test_a_title_several_films_share_is_offered_as_a_choice(alice: Driver) -> None:
+    question = await (await alice.slash("film score", film="Solaris")).message()
+    assert question.ephemeral
+    assert "Solaris (1972)" in question.content
+    assert "Solaris (2002)" in question.content
+    [picker] = question.buttons()
+    assert [option["label"] for option in picker["options"]] == ["Solaris (1972)", "Solaris (2002)"]
+    value_2002 = picker["options"][1]["value"]
+    await (await alice.select(question, picker["custom_id"], [value_2002])).response()
+    answer = await alice.wait_for_message(lambda m: bool(m.embeds) and "Solaris (2002)" in m.embeds[0]["title"])
+    assert not answer.ephemeral
+    assert "Cliff Martinez" in text_of(answer.embeds[0])
+    assert (await alice.wait_for_edit(question)).content == "You picked Solaris (2002)."
