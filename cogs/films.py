@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import discord
@@ -20,6 +20,7 @@ from services.films.catalogue import (
     Ambiguous,
     CastAnswer,
     CastMember,
+    Choice,
     FilmCatalogue,
     FilmDetails,
     FilmSummary,
@@ -212,6 +213,18 @@ def person_embed(answer: PersonAnswer) -> discord.Embed:
     return fit(embed)
 
 
+async def answer_autocomplete(
+    complete: Callable[[str], Awaitable[list[Choice]]], current: str
+) -> list[app_commands.Choice[str]]:
+    """Discord's choices from a catalogue completion; an empty list rather than an error (it must answer)."""
+    try:
+        choices = await complete(current)
+    except Exception:
+        log.exception("autocomplete failed for %r", current)
+        return []
+    return [app_commands.Choice(name=choice.name, value=choice.value) for choice in choices]
+
+
 async def film_answer(
     services: Services, kind: str, film: str, character: str | None = None
 ) -> tuple[discord.Embed, discord.ui.View | None]:
@@ -283,12 +296,12 @@ class Films(commands.GroupCog, group_name="film", group_description="Film facts:
         self.bot.remove_dynamic_items(CastPageButton, FilmPicker)
 
     async def film_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        try:
-            choices = await self.catalogue.autocomplete(current)
-        except Exception:  # autocomplete must answer: an empty list beats an error
-            log.exception("film autocomplete failed for %r", current)
-            return []
-        return [app_commands.Choice(name=choice.name, value=choice.value) for choice in choices]
+        return await answer_autocomplete(self.catalogue.autocomplete, current)
+
+    async def person_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await answer_autocomplete(self.catalogue.autocomplete_people, current)
 
     async def _defer_if_online(self, interaction: discord.Interaction) -> None:
         """An online lookup may take longer than Discord's 3 seconds; a local answer never does."""
@@ -338,6 +351,7 @@ class Films(commands.GroupCog, group_name="film", group_description="Film facts:
 
     @app_commands.command(name="person", description="An actor's, director's or composer's films, by role")
     @app_commands.describe(name="A name, e.g. Carey Mulligan")
+    @app_commands.autocomplete(name=person_autocomplete)
     async def person(self, interaction: discord.Interaction, name: str) -> None:
         await self._send(interaction, person_embed(await self.catalogue.person(name)))
 

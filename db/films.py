@@ -25,6 +25,7 @@ DRIVER_SCAN = 2_000  # index entries read for the rarest query word, at most
 ESTIMATE_CAP = DRIVER_SCAN  # word frequencies are counted up to this: beyond it every driver costs the same
 
 Row = TypeVar("Row", Film, Person)
+COMPLETION_WINDOW = 300  # names a person autocomplete looks at, whatever the catalogue's size
 
 
 def _id_filters(model: type[Film] | type[Person], ids: ExternalIds, slug: str | None) -> list[ColumnElement[bool]]:
@@ -460,6 +461,23 @@ async def people_by_folded(session: AsyncSession, folded: str, limit: int = 20) 
 async def people_by_prefix(session: AsyncSession, prefix: str, limit: int = 20) -> list[Person]:
     """People whose folded name starts with ``prefix`` (an index range scan), the most credited first."""
     return await _people(session, and_(Person.folded >= prefix, Person.folded < prefix + PREFIX_END), limit)
+
+
+async def people_completing(session: AsyncSession, prefix: str, limit: int = 25) -> list[Person]:
+    """People whose folded name starts with ``prefix``, for autocomplete: a bounded index range scan
+    (the first few hundred names in order), then the most credited of those first."""
+    window = (
+        select(Person.id)
+        .where(Person.folded >= prefix, Person.folded < prefix + PREFIX_END)
+        .order_by(Person.folded)
+        .limit(COMPLETION_WINDOW)
+        .subquery()
+    )
+    return await _people(session, Person.id.in_(select(window.c.id)), limit)
+
+
+async def person_by_id(session: AsyncSession, person_id: int) -> Person | None:
+    return await session.get(Person, person_id)
 
 
 async def people_by_word(session: AsyncSession, word: str, limit: int = 20) -> list[Person]:

@@ -30,12 +30,14 @@ log = logging.getLogger(__name__)
 SOURCE_NAMES = {"starter": "starter catalogue", "tmdb": "TMDB", "imdb": "IMDb"}
 CHOICE_NAME_LIMIT = 100  # Discord's limit for an autocomplete choice's name
 VALUE_PREFIX = "film:"
+PERSON_PREFIX = "person:"
 CANDIDATES = 60  # films fetched per index lookup before ranking
 CONFIDENT = 88  # similarity (0-100) at which a fuzzy match answers without asking
 SUGGESTIONS = 5
 COMPLETIONS = 20  # known words tried for a partly typed last word
 TOP_CAST = 10
 _FILM_VALUE = re.compile(rf"^{VALUE_PREFIX}(\d+)$")
+_PERSON_VALUE = re.compile(rf"^{PERSON_PREFIX}(\d+)$")
 
 
 class FilmLookup(Protocol):
@@ -437,6 +439,15 @@ class FilmCatalogue:
                 )
         return ScoreAnswer(details.film, tuple(composers), details.music)
 
+    async def autocomplete_people(self, text: str, limit: int = 25) -> list[Choice]:
+        """People whose name starts with ``text``, the most credited first; values are "person:ID"."""
+        wanted = fold(text)
+        if len(wanted) < 2:
+            return []
+        async with self.db.transaction() as session:
+            people = await repo.people_completing(session, wanted, limit)
+        return [Choice(person.name[:CHOICE_NAME_LIMIT], f"{PERSON_PREFIX}{person.id}") for person in people]
+
     async def person(self, name: str) -> PersonAnswer:
         """A person's filmography by role: acting (with characters), directing, composing, writing..."""
         async with self.db.transaction() as session:
@@ -452,6 +463,10 @@ class FilmCatalogue:
 
     @staticmethod
     async def _find_person(session: AsyncSession, name: str) -> Person:
+        if match := _PERSON_VALUE.match(name.strip()):
+            if person := await repo.person_by_id(session, int(match.group(1))):
+                return person
+            raise NotFound("That person is no longer in the catalogue. Please search again.")
         wanted = fold(name)
         if not wanted:
             raise NotFound("Tell me whose films you are looking for.")

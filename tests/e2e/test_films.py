@@ -75,3 +75,13 @@ async def test_a_title_several_films_share_is_offered_as_a_choice(alice: Driver)
     assert not answer.ephemeral
     assert "Cliff Martinez" in text_of(answer.embeds[0])
     assert (await alice.wait_for_edit(question)).content == "You picked Solaris (2002)."
+
+
+async def test_person_names_autocomplete_and_answer(alice: Driver) -> None:
+    choices = await alice.autocomplete("film person", "name", "rachel port")
+    assert [c["name"] for c in choices] == ["Rachel Portman"]
+    reply = await (await alice.slash("film person", name=choices[0]["value"])).message()
+    card = text_of(reply.embeds[0])
+    assert "Never Let Me Go (2010)" in card
+    assert "Chocolat (2000)" in card
+    assert await alice.autocomplete("film person", "name", "r") == []  # too short to be useful
