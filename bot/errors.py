@@ -13,6 +13,7 @@ from services.errors import FilmClubError
 log = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()
+MESSAGE_LIMIT = 2000  # Discord's limit for message content
 
 
 def unwrap(error: BaseException) -> BaseException:
@@ -60,19 +61,22 @@ async def reply_with_error(interaction: discord.Interaction, error: BaseExceptio
             extra={"error_id": error_id},
         )
         message = f"Sorry, something went wrong on my side. If it keeps happening, quote error id `{error_id}`."
+    message = message if len(message) <= MESSAGE_LIMIT else message[: MESSAGE_LIMIT - 1] + "…"
     try:
-        if interaction.response.is_done():
-            await interaction.followup.send(message, ephemeral=True, allowed_mentions=NO_MENTIONS)
-        else:
+        if not interaction.response.is_done():
             await interaction.response.send_message(message, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            return
+        await _drop_public_placeholder(interaction)
+        await interaction.followup.send(message, ephemeral=True, allowed_mentions=NO_MENTIONS)
     except discord.HTTPException:
         log.warning("could not deliver an error reply for interaction %s", interaction.id, exc_info=True)
 
 
-class FilmClubView(discord.ui.View):
-    """A view whose failures reach the same handler as commands."""
-
-    async def on_error(
-        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[discord.ui.View]
-    ) -> None:
-        await reply_with_error(interaction, error)
+async def _drop_public_placeholder(interaction: discord.Interaction) -> None:
+    """After a public defer, the first follow-up replaces the "thinking" message and cannot be private;
+    delete that placeholder first, so the error goes only to the person who asked."""
+    if interaction.response.type is not discord.InteractionResponseType.deferred_channel_message:
+        return
+    original = await interaction.original_response()
+    if original.flags.loading and not original.flags.ephemeral:
+        await original.delete()

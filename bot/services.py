@@ -14,7 +14,6 @@ from services.films.tmdb import TmdbLookup
 class Services:
     """Everything a cog may call. Services open their own unit of work per call."""
 
-    settings: Settings
     db: Database
     films: FilmCatalogue
     tmdb: TmdbLookup | None = None
@@ -32,4 +31,4 @@ def online_source(settings: Settings) -> TmdbLookup | None:
 
 def build_services(settings: Settings, db: Database) -> Services:
     tmdb = online_source(settings)
-    return Services(settings=settings, db=db, films=FilmCatalogue(db, online=tmdb), tmdb=tmdb)
+    return Services(db=db, films=FilmCatalogue(db, online=tmdb), tmdb=tmdb)

@@ -18,7 +18,3 @@ class NotFound(FilmClubError):
 
 class InvalidInput(FilmClubError):
     """The input cannot be used; the message says what is allowed."""
-
-
-class NotAllowed(FilmClubError):
-    """The user may not do this (e.g. edit somebody else's review)."""

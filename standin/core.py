@@ -372,12 +372,13 @@ class Core:
         return message
 
     def followup(self, interaction: Interaction, body: JSON, uploads: Sequence[Upload] = ()) -> Message:
-        """A follow-up; the first one after a deferred response replaces the "thinking" message."""
+        """A follow-up; the first one after a deferred response replaces the "thinking" message (unless the
+        bot deleted it: then, as on Discord, the follow-up is a message of its own)."""
         if interaction.callback is None:
             raise unknown("webhook")
         self.check_token(interaction)
         original = self.state.messages.get(interaction.original_message_id or 0)
-        if interaction.callback.type == DEFERRED and original is not None and original.loading:
+        if interaction.callback.type == DEFERRED and original is not None and original.loading and not original.deleted:
             message = self.edit_message(original, {k: v for k, v in body.items() if k != "flags"}, uploads)
         else:
             channel = self.state.channel(interaction.channel_id)

@@ -19,6 +19,11 @@ class Faulty(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         raise InvalidInput("Ratings go from 0.5 to 5 stars, in half stars.")
 
+    @app_commands.command(name="public-picky", description="Fails with a domain error after deferring publicly")
+    async def public_picky(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(thinking=True)
+        raise InvalidInput("x" * 2500)
+
 
 async def setup(bot: commands.Bot) -> None:
     await bot.add_cog(Faulty())

@@ -51,11 +51,30 @@ async def test_a_domain_error_after_deferring_replaces_the_thinking_message(alic
     assert reply.content == "Ratings go from 0.5 to 5 stars, in half stars."
 
 
+async def test_an_error_after_a_public_defer_reaches_only_the_asker_and_fits_discord(
+    standin: StandIn, alice: Driver
+) -> None:
+    interaction = await alice.slash("public-picky")
+    response = await interaction.response()
+    assert response.deferred
+    placeholder = response.message
+    assert placeholder is not None
+    assert not placeholder.ephemeral
+    reply = await alice.wait_for_message(lambda m: m.ephemeral and m.interaction_id == interaction.id)
+    assert len(reply.content) == 2000
+    assert reply.content.endswith("…")
+    assert standin.state.messages[placeholder.id].deleted, "the public 'thinking' message must go"
+
+
 async def test_nothing_the_bot_posts_pings_anyone(standin: StandIn, alice: Driver) -> None:
-    await (await alice.slash("about")).message()
-    for message in standin.state.messages.values():
-        if message.author.id == standin.bot.id:
-            assert message.pings.nobody, message
+    bob = alice.user("bob")
+    moderators = alice.role("Moderators")
+    reply = await (await alice.slash("film person", name=f"@everyone <@{bob.id}> <@&{moderators.id}>")).message()
+    assert "@everyone" in reply.content  # the bot repeats what was typed, as text
+    checked = [m for m in standin.state.messages.values() if m.author.id == standin.bot.id]
+    assert checked
+    for message in checked:
+        assert message.pings.nobody, message
 
 
 async def test_the_bot_survives_a_dropped_gateway_connection(standin: StandIn, film_club: App, alice: Driver) -> None:
