@@ -54,14 +54,22 @@ class App:
         log.info("database ready (%s)", db.backend)
         return cls(settings, db, services, FilmClubBot(settings, services, sync_on_start=sync_on_start))
 
+    async def login(self) -> None:
+        """Log in over HTTP only (loads the cogs; opens no gateway), e.g. to sync commands."""
+        self._started = True
+        await self.bot.login(self._token())
+
     async def run(self) -> None:
         """Connect and serve until `close()` is called (or the connection fails for good)."""
-        token = self.settings.discord_token
-        if not token:
-            raise MissingToken
+        token = self._token()
         self._started = True
         async with self.bot:
             await self.bot.start(token)
+
+    def _token(self) -> str:
+        if not self.settings.discord_token:
+            raise MissingToken
+        return self.settings.discord_token
 
     async def close(self) -> None:
         """Close the gateway (if the bot ever started), then the services and the database, whatever fails."""
@@ -79,11 +87,14 @@ async def serve(settings: Settings) -> None:
     """`filmclub run`: start, and shut down cleanly on SIGINT or SIGTERM."""
     if not settings.discord_token:
         raise MissingToken
-    app = await App.open(settings)
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stopping.set)
+        loop.add_signal_handler(sig, stopping.set)  # from the start: a signal during migrations counts too
+    app = await App.open(settings)
+    if stopping.is_set():
+        await app.close()
+        return
     runner = asyncio.create_task(app.run(), name="filmclub-bot")
     stopper = asyncio.create_task(stopping.wait(), name="filmclub-signal")
     try:

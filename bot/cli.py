@@ -125,7 +125,7 @@ async def _sync(settings: Settings, guilds: list[int] | None) -> int:
         raise MissingToken
     app = await App.open(settings, sync_on_start=False)
     try:
-        await app.bot.login(settings.discord_token)  # HTTP only: loads the cogs, opens no gateway
+        await app.login()
         where = await app.bot.sync_commands(guild_ids=guilds)
         print("synced commands: " + ", ".join(where))
     finally:

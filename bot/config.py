@@ -33,9 +33,8 @@ class Settings(BaseSettings):
         frozen=True,
     )
 
-    token: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("DISCORD_TOKEN", "FILMCLUB_TOKEN", "token")
-    )
+    # Only these two variables (any other TOKEN in the environment is somebody else's); `token` in the file.
+    token: SecretStr | None = Field(default=None, validation_alias=AliasChoices("DISCORD_TOKEN", "FILMCLUB_TOKEN"))
     data_dir: Path = Path("data")
     database_url: str | None = None
     database_echo: bool = False

@@ -24,8 +24,9 @@ READY_TIMEOUT = 30.0
 
 
 def console_settings(settings: Settings, standin: StandIn) -> Settings:
-    """The user's settings, pointed at the stand-in, with the console's own database by default."""
-    database_url = settings.database_url or f"sqlite+aiosqlite:///{(settings.data_dir / 'console.sqlite3').resolve()}"
+    """The user's settings, pointed at the stand-in, with the console's own database: the demo server
+    never writes into the database a real deployment may have configured."""
+    database_url = f"sqlite+aiosqlite:///{(settings.data_dir / 'console.sqlite3').resolve()}"
     return settings.model_copy(
         update={
             "token": SecretStr(standin.token),

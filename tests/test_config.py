@@ -99,3 +99,11 @@ def test_readme_states_the_permissions_the_invite_link_asks_for() -> None:
     url = invite_url(1234)
     assert "scope=bot+applications.commands" in url
     assert f"permissions={REQUIRED_PERMISSIONS.value}" in url
+
+
+def test_only_the_two_token_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TOKEN", "somebody-elses-token")
+    monkeypatch.setenv("token", "somebody-elses-token")
+    assert load_settings().discord_token is None
+    monkeypatch.setenv("FILMCLUB_TOKEN", "ours")
+    assert load_settings().discord_token == "ours"

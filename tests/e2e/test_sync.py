@@ -59,5 +59,6 @@ async def test_filmclub_sync_registers_without_connecting_to_the_gateway(
     stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
     assert process.returncode == 0, stderr.decode()
     assert f"synced commands: guild {guild.id}" in stdout.decode()
+    assert "Unclosed" not in stderr.decode(), "the HTTP session must be closed"
     assert {"about", "film"} <= {c.name for c in guild.commands.values()}
     assert len(standin.gateway.shards) == connections
