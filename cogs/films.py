@@ -48,6 +48,9 @@ JOB_HEADINGS = {
     "editor": "Editing",
     "producer": "Producing",
 }
+# Discord enforces these lengths on the options before the bot sees them.
+FilmText = app_commands.Range[str, 1, 200]
+NameText = app_commands.Range[str, 1, 100]
 FILM_OPTION = "A film title, with the year if you like, e.g. Never Let Me Go (2010)"
 
 
@@ -121,6 +124,9 @@ def info_embed(details: FilmDetails, *, poster_url: str | None = None) -> discor
 
 
 def cast_pages(answer: CastAnswer) -> int:
+    """Pages of a whole cast; who played one character is always a single (short) page."""
+    if answer.character:
+        return 1
     return max(1, math.ceil(len(answer.cast) / CAST_PAGE_SIZE))
 
 
@@ -131,7 +137,7 @@ def cast_embed(answer: CastAnswer, page: int) -> discord.Embed:
         title = f"Who played {answer.character} in {answer.film.label}"
     else:
         title = f"Cast of {answer.film.label}"
-    members = answer.cast[page * CAST_PAGE_SIZE : (page + 1) * CAST_PAGE_SIZE]
+    members = answer.cast[page * CAST_PAGE_SIZE : (page + 1) * CAST_PAGE_SIZE] if pages > 1 else answer.cast
     embed = new_embed(title, answer.source, listing([played(m) for m in members], DESCRIPTION_LIMIT))
     if pages > 1:
         embed.set_footer(text=f"Page {page + 1} of {pages} · Source: {answer.source}")
@@ -161,9 +167,10 @@ class CastPageButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         try:
+            await interaction.response.defer()  # the catalogue may refresh the film online first
             catalogue: FilmCatalogue = interaction.client.services.films
             answer = await catalogue.cast(f"film:{self.film_id}")
-            await interaction.response.edit_message(
+            await interaction.edit_original_response(
                 embed=cast_embed(answer, self.page), view=cast_view(answer, self.page)
             )
         except Exception as error:  # dynamic items have no view error handler; answer like commands do
@@ -334,25 +341,25 @@ class Films(commands.GroupCog, group_name="film", group_description="Film facts:
     @app_commands.command(name="info", description="Director, cast, music, source novel and more about a film")
     @app_commands.describe(film=FILM_OPTION)
     @app_commands.autocomplete(film=film_autocomplete)
-    async def info(self, interaction: discord.Interaction, film: str) -> None:
+    async def info(self, interaction: discord.Interaction, film: FilmText) -> None:
         await self._answer(interaction, "info", film)
 
     @app_commands.command(name="cast", description="Who is in a film, or who played a character")
     @app_commands.describe(film=FILM_OPTION, character="A character, e.g. Kathy (younger versions are included)")
     @app_commands.autocomplete(film=film_autocomplete)
-    async def cast(self, interaction: discord.Interaction, film: str, character: str | None = None) -> None:
+    async def cast(self, interaction: discord.Interaction, film: FilmText, character: NameText | None = None) -> None:
         await self._answer(interaction, "cast", film, character)
 
     @app_commands.command(name="score", description="Who composed a film's score, and its other notable music")
     @app_commands.describe(film=FILM_OPTION)
     @app_commands.autocomplete(film=film_autocomplete)
-    async def score(self, interaction: discord.Interaction, film: str) -> None:
+    async def score(self, interaction: discord.Interaction, film: FilmText) -> None:
         await self._answer(interaction, "score", film)
 
     @app_commands.command(name="person", description="An actor's, director's or composer's films, by role")
     @app_commands.describe(name="A name, e.g. Carey Mulligan")
     @app_commands.autocomplete(name=person_autocomplete)
-    async def person(self, interaction: discord.Interaction, name: str) -> None:
+    async def person(self, interaction: discord.Interaction, name: NameText) -> None:
         await self._send(interaction, person_embed(await self.catalogue.person(name)))
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
-from standin.driver import Driver
+import pytest
+
+from standin.driver import Driver, DriverError
 
 
 def text_of(embed: dict[str, object]) -> str:
@@ -85,3 +87,11 @@ async def test_person_names_autocomplete_and_answer(alice: Driver) -> None:
     assert "Never Let Me Go (2010)" in card
     assert "Chocolat (2000)" in card
     assert await alice.autocomplete("film person", "name", "r") == []  # too short to be useful
+
+
+async def test_options_are_length_limited_as_registered(alice: Driver) -> None:
+    schema = {o["name"]: o for o in alice.command("film").schema["options"]}
+    [film_option] = [o for o in schema["info"]["options"] if o["name"] == "film"]
+    assert film_option["max_length"] == 200
+    with pytest.raises(DriverError, match="outside its length limits"):
+        await alice.slash("film info", film="x" * 201)
