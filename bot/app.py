@@ -6,7 +6,7 @@ import asyncio
 import logging
 import signal
 
-from bot.client import FilmClubBot, configure_endpoints
+from bot.client import FilmClubBot, configure_endpoints, permission_names
 from bot.config import Settings
 from bot.services import Services, build_services
 from db import Database, migrate
@@ -14,13 +14,12 @@ from services.films.starter import load_starter
 
 log = logging.getLogger(__name__)
 
-MISSING_TOKEN = """\
+MISSING_TOKEN = f"""\
 No Discord bot token is configured, so Film Club cannot connect to Discord.
 Create an application at https://discord.com/developers/applications, open its "Bot" page and press
 "Reset Token", then put the token in the DISCORD_TOKEN environment variable (or `token` in your config
 file, see config.example.toml). Invite the bot with the OAuth2 scopes `bot` and `applications.commands`
-and the permissions View Channels, Send Messages, Send Messages in Threads, Create Public Threads,
-Manage Threads, Embed Links, Attach Files, Read Message History and Create Events (Manage Events).
+and the permissions {permission_names()}.
 To try the bot without Discord at all, run `filmclub console`."""
 
 

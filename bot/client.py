@@ -28,18 +28,14 @@ discord.VoiceClient.warn_nacl = False
 discord.VoiceClient.warn_dave = False
 
 # What the bot needs in a server: the invite link asks for exactly these (README lists them too).
-REQUIRED_PERMISSIONS = discord.Permissions(
-    view_channel=True,
-    send_messages=True,
-    send_messages_in_threads=True,
-    create_public_threads=True,
-    manage_threads=True,
-    embed_links=True,
-    attach_files=True,
-    read_message_history=True,
-    create_events=True,
-    manage_events=True,
-)
+# Features that post in channels, open threads or schedule events add theirs here.
+REQUIRED = ("view_channel", "send_messages", "send_messages_in_threads", "embed_links")
+REQUIRED_PERMISSIONS = discord.Permissions(**dict.fromkeys(REQUIRED, True))
+
+
+def permission_names() -> str:
+    """ "View Channel, Send Messages, ..." for the invite instructions."""
+    return ", ".join(name.replace("_", " ").title() for name in REQUIRED)
 
 
 def invite_url(application_id: int) -> str:
@@ -59,11 +55,9 @@ def configure_endpoints(settings: Settings) -> None:
 
 
 def intents() -> discord.Intents:
-    """Only what the features need; nothing privileged (mentions of the bot carry their content anyway)."""
+    """Only what the features need: slash commands and components need just the guilds intent."""
     wanted = discord.Intents.none()
     wanted.guilds = True  # channels, threads and our own member object
-    wanted.guild_messages = True  # messages that mention the bot in channels and threads
-    wanted.guild_scheduled_events = True  # watch parties published as scheduled events
     return wanted
 
 
