@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -52,3 +55,24 @@ async def current(engine: AsyncEngine) -> tuple[str | None, str | None]:
     async with engine.connect() as connection:
         db_rev = await connection.run_sync(read)
     return db_rev, ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+# Any constant shared by every Film Club process: pg_advisory_lock takes a 64-bit key.
+STARTUP_LOCK_KEY = 0x46494C4D434C5542  # "FILMCLUB"
+
+
+@asynccontextmanager
+async def exclusive_startup(engine: AsyncEngine) -> AsyncIterator[None]:
+    """Let one process at a time migrate and seed a shared PostgreSQL database (no-op on SQLite,
+    whose file is one machine's and whose writers already take turns)."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": STARTUP_LOCK_KEY})
+        await connection.commit()
+        try:
+            yield
+        finally:
+            await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": STARTUP_LOCK_KEY})
+            await connection.commit()

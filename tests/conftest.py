@@ -46,7 +46,8 @@ async def _migrate(url: str) -> None:
     await database.dispose()
 
 
-async def _admin(url: URL, statement: str) -> None:
+async def admin_execute(url: URL, statement: str) -> None:
+    """Run ``statement`` outside a transaction (CREATE/DROP DATABASE)."""
     engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
     async with engine.connect() as conn:
         await conn.execute(text(statement))
@@ -74,13 +75,13 @@ def postgres_url() -> Iterator[str]:
     """A fresh, migrated PostgreSQL database for this test session (dropped at the end)."""
     admin_url = make_url(os.environ[PG_ENV]).set(drivername="postgresql+asyncpg")
     name = f"filmclub_test_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_admin(admin_url, f'CREATE DATABASE "{name}"'))
+    asyncio.run(admin_execute(admin_url, f'CREATE DATABASE "{name}"'))
     url = admin_url.set(database=name).render_as_string(hide_password=False)
     try:
         asyncio.run(_migrate(url))
         yield url
     finally:
-        asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(admin_execute(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(params=BACKENDS)

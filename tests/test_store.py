@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import uuid
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, select, text
-from sqlalchemy.engine import Connection
+from sqlalchemy import func, inspect, select, text
+from sqlalchemy.engine import Connection, make_url
 
+from bot.app import App
+from bot.config import Settings
 from db import Database, checkpoints, migrate
 from db.models import Base, Credit, Film, Person
+from tests.conftest import PG_ENV, admin_execute
 
 
 async def test_migrations_produce_exactly_the_models_schema(db: Database) -> None:
@@ -91,3 +98,27 @@ async def test_checkpoints_round_trip(db: Database) -> None:
         await checkpoints.put(session, "x", {"n": 2})
     async with db.transaction() as session:
         assert await checkpoints.get(session, "x") == {"n": 2}
+
+
+async def test_processes_starting_together_migrate_and_seed_once(backend: str, tmp_path: Path) -> None:
+    """Sharded processes share one PostgreSQL database and may all start at once."""
+    if backend != "postgresql":
+        pytest.skip("several processes share a database only on PostgreSQL")
+    admin = make_url(os.environ[PG_ENV]).set(drivername="postgresql+asyncpg")
+    name = f"filmclub_race_{uuid.uuid4().hex[:8]}"
+    await admin_execute(admin, f'CREATE DATABASE "{name}"')
+    url = admin.set(database=name).render_as_string(hide_password=False)
+    try:
+        settings = [Settings(database_url=url, data_dir=tmp_path) for _ in range(3)]
+        apps = await asyncio.gather(*(App.open(s, sync_on_start=False) for s in settings))
+        for app in apps:
+            await app.close()
+        database = Database(url)
+        current, head = await migrate.current(database.engine)
+        async with database.transaction() as session:
+            films = await session.scalar(select(func.count()).select_from(Film))
+        await database.dispose()
+        assert current == head
+        assert films == 62
+    finally:
+        await admin_execute(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
