@@ -21,8 +21,7 @@ from services.films.text import fold, prefixes, title_key, words
 
 # Appended to a prefix, the upper bound of a range scan over bytewise-ordered keys.
 PREFIX_END = "\uffff"
-DRIVER_SCAN = 2_000  # index entries read for the rarest query word, at most
-ESTIMATE_CAP = DRIVER_SCAN  # word frequencies are counted up to this: beyond it every driver costs the same
+DRIVER_SCAN = 2_000  # index entries read for the rarest query word, at most; word frequencies are counted up to it
 
 Row = TypeVar("Row", Film, Person)
 COMPLETION_WINDOW = 300  # names a person autocomplete looks at, whatever the catalogue's size
@@ -361,9 +360,12 @@ def _matches(group: WordGroup) -> Select[int]:
 
 
 async def _estimates(session: AsyncSession, groups: Sequence[WordGroup]) -> list[int]:
-    """How many films each group matches, counted up to ESTIMATE_CAP: one query, index-only counts."""
+    """How many films each group matches, counted up to DRIVER_SCAN (beyond it every driver costs the same).
+
+    One query, index-only counts.
+    """
     counts = [
-        select(func.count()).select_from(_matches(group).limit(ESTIMATE_CAP).subquery()).scalar_subquery()
+        select(func.count()).select_from(_matches(group).limit(DRIVER_SCAN).subquery()).scalar_subquery()
         for group in groups
     ]
     row = (await session.execute(select(*counts))).one()
@@ -428,15 +430,6 @@ async def known_words(session: AsyncSession, candidates: Iterable[str]) -> set[s
 
 async def film_by_id(session: AsyncSession, film_id: int) -> Film | None:
     return await session.get(Film, film_id)
-
-
-async def film_by_external_id(session: AsyncSession, ids: ExternalIds, slug: str | None = None) -> Film | None:
-    """The film with any of these identifiers (IMDb id first, then TMDB, Wikidata, slug)."""
-    filters = _id_filters(Film, ids, slug)
-    if not filters:
-        return None
-    found = (await session.scalars(select(Film).where(or_(*filters)))).all()
-    return min(found, key=lambda film: _rank_by_ids(film, ids, slug), default=None)
 
 
 async def film_details(session: AsyncSession, film_id: int) -> Film | None:

@@ -59,7 +59,7 @@ def title_key(title: str) -> str:
     A title that is nothing but an article ("A", "The") keeps it, so it still has a key.
     """
     elided = _ELISION.sub("", title, count=1)
-    folded = fold(elided) if fold(elided) else fold(title)
+    folded = fold(elided) or fold(title)
     first, _, rest = folded.partition(" ")
     return rest if first in ARTICLES and rest else folded
 

@@ -180,11 +180,6 @@ class TmdbClient:
             timeout_seconds=settings.tmdb_timeout_seconds,
         )
 
-    @property
-    def disabled(self) -> bool:
-        """True after TMDB rejected the token: no further requests are made."""
-        return self._disabled
-
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()
@@ -200,7 +195,7 @@ class TmdbClient:
 
     async def movie_details(self, tmdb_id: int) -> FilmRecord | None:
         """The film with credits, or None if TMDB has no film with this id."""
-        body = await self._get(f"/movie/{tmdb_id}", {"append_to_response": "credits,keywords"})
+        body = await self._get(f"/movie/{tmdb_id}", {"append_to_response": "credits"})
         return film_record(body) if body else None
 
     async def _get(self, path: str, params: Mapping[str, str]) -> dict[str, Any] | None:

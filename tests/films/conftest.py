@@ -1,4 +1,4 @@
-"""Film fixtures: a catalogue service over the starter data (the bundled file once it exists)."""
+"""Film fixtures: a catalogue service over the bundled starter data."""
 
 from __future__ import annotations
 
@@ -10,13 +10,11 @@ from db import Database
 from services.films.catalogue import FilmCatalogue
 from services.films.starter import STARTER_FILE, load_starter
 
-FIXTURE_FILE = Path(__file__).with_name("starter_fixture.json")
-
 
 @pytest.fixture
 def starter_file() -> Path:
-    """The bundled starter catalogue, or a small file of the same shape until it lands."""
-    return STARTER_FILE if STARTER_FILE.exists() else FIXTURE_FILE
+    """The bundled starter catalogue."""
+    return STARTER_FILE
 
 
 @pytest.fixture

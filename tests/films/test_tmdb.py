@@ -25,7 +25,7 @@ from db import Database
 from db.films import upsert_film
 from db.models import Credit, Film, Person
 from services.errors import NotFound
-from services.films.tmdb import TmdbClient, TmdbLookup, composers, film_record, poster_url
+from services.films.tmdb import TmdbClient, TmdbLookup, TmdbUnavailable, composers, film_record, poster_url
 from tests.tmdb_fake import FakeTmdb, Reply, serving
 
 FIXTURES = Path(__file__).parent / "tmdb_fixtures"
@@ -143,7 +143,7 @@ async def test_search_sends_the_token_query_and_year_and_returns_full_records(
     assert search.query["query"] == "Never Let Me Go"
     assert search.query["year"] == "2010"
     details = next(r for r in fake.requests if r.path == "/3/movie/42188")
-    assert details.query["append_to_response"] == "credits,keywords"
+    assert details.query["append_to_response"] == "credits"  # keywords were never used
 
 
 async def test_search_without_a_year_sends_none(tmdb: tuple[FakeTmdb, str], client: TmdbClient) -> None:
@@ -200,7 +200,8 @@ async def test_bad_token_is_logged_once_and_disables_lookups(
         assert await lookup.search("Never Let Me Go", None) == []
         assert await lookup.search("Never Let Me Go", None) == []
         assert await lookup.refresh(42188) is None
-    assert client.disabled
+        with pytest.raises(TmdbUnavailable, match="disabled"):
+            await client.movie_details(42188)
     assert len(fake.requests) == 1
     errors = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert len(errors) == 1
