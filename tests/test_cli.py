@@ -2,33 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def filmclub(
-    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("FILMCLUB_") and k != "DISCORD_TOKEN"}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env={**base, **(env or {})},
-        cwd=cwd or ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+from tests.processes import run_filmclub
 
 
 def test_run_without_a_token_explains_what_to_do_and_exits_non_zero(tmp_path: Path) -> None:
-    result = filmclub("run", env={"FILMCLUB_DATA_DIR": str(tmp_path)})
+    result = run_filmclub("run", env={"FILMCLUB_DATA_DIR": str(tmp_path)})
     assert result.returncode == 2
     assert "DISCORD_TOKEN" in result.stderr
     assert "https://discord.com/developers/applications" in result.stderr
@@ -40,7 +22,7 @@ def test_run_without_a_token_explains_what_to_do_and_exits_non_zero(tmp_path: Pa
 def test_invalid_config_exits_with_the_key_named(tmp_path: Path) -> None:
     config = tmp_path / "bad.toml"
     config.write_text('log_level = "LOUD"\n')
-    result = filmclub("--config", str(config), "run")
+    result = run_filmclub("--config", str(config), "run")
     assert result.returncode == 2
     assert "`log_level`" in result.stderr
     assert "Traceback" not in result.stderr
@@ -48,8 +30,8 @@ def test_invalid_config_exits_with_the_key_named(tmp_path: Path) -> None:
 
 def test_db_upgrade_then_current(tmp_path: Path) -> None:
     env = {"FILMCLUB_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}"}
-    assert filmclub("db", "upgrade", env=env).returncode == 0
-    result = filmclub("db", "current", env=env)
+    assert run_filmclub("db", "upgrade", env=env).returncode == 0
+    result = run_filmclub("db", "current", env=env)
     assert result.returncode == 0, result.stderr
     assert "up to date" in result.stdout
 
@@ -57,7 +39,7 @@ def test_db_upgrade_then_current(tmp_path: Path) -> None:
 def test_the_token_is_never_echoed(tmp_path: Path) -> None:
     secret = "MTIz.not-a-real-token.but-secret"
     # An unreachable API makes the login fail fast; whatever is printed must not contain the token.
-    result = filmclub(
+    result = run_filmclub(
         "run",
         env={
             "DISCORD_TOKEN": secret,
@@ -72,6 +54,6 @@ def test_the_token_is_never_echoed(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("args", [("--help",), ("db", "--help"), ("sync", "--help")])
 def test_help(args: tuple[str, ...]) -> None:
-    result = filmclub(*args)
+    result = run_filmclub(*args)
     assert result.returncode == 0
     assert "usage: filmclub" in result.stdout

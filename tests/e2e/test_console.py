@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from rich.console import Console
@@ -13,8 +10,7 @@ from bot.config import Settings
 from bot.console import run_offline
 from standin import DEMO, StandIn
 from standin.console import ScriptedInput
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.processes import run_filmclub
 
 
 def recording() -> Console:
@@ -53,18 +49,8 @@ def test_the_demo_world_keeps_its_ids_between_runs() -> None:
 
 
 def test_filmclub_console_as_a_person_runs_it(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FILMCLUB_") and k != "DISCORD_TOKEN"}
     script = "/film cast film:Never Let Me Go character:ruth\n/quit\n"
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "console"],
-        input=script,
-        env={**env, "FILMCLUB_DATA_DIR": str(tmp_path), "COLUMNS": "120"},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=90,
-        check=False,
-    )
+    result = run_filmclub("console", env={"FILMCLUB_DATA_DIR": str(tmp_path), "COLUMNS": "120"}, input=script)
     assert result.returncode == 0, result.stderr
     assert "Keira Knightley" in result.stdout
     assert "Ella Purnell" in result.stdout

@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
-from pathlib import Path
 
 import pytest
 
 from standin.server import StandIn
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.processes import start_filmclub
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 async def test_run_serves_then_shuts_down_gracefully_on_a_signal(
     standin: StandIn, module_database_url: str, sig: signal.Signals
 ) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FILMCLUB_") and k != "DISCORD_TOKEN"}
-    env |= {
+    env = {
         "DISCORD_TOKEN": standin.token,
         "FILMCLUB_API_BASE_URL": standin.api_base,
         "FILMCLUB_GATEWAY_URL": standin.gateway_url,
@@ -28,10 +23,7 @@ async def test_run_serves_then_shuts_down_gracefully_on_a_signal(
         "FILMCLUB_GUILD_READY_TIMEOUT": "0.05",
         "FILMCLUB_LOG_FORMAT": "json",
     }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", env=env, cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+    process = await start_filmclub("run", env=env)
     try:
         await standin.wait_ready(timeout=30)
         reply = await (await standin.driver().slash("about")).message()

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
-from pathlib import Path
 
 from standin.server import StandIn
 from tests.e2e.conftest import running_bot
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.processes import start_filmclub
 
 
 def global_syncs(standin: StandIn) -> int:
@@ -45,17 +41,13 @@ async def test_filmclub_sync_registers_without_connecting_to_the_gateway(
 ) -> None:
     guild = standin.guild()
     guild.commands.clear()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FILMCLUB_") and k != "DISCORD_TOKEN"}
-    env |= {
+    env = {
         "DISCORD_TOKEN": standin.token,
         "FILMCLUB_API_BASE_URL": standin.api_base,
         "FILMCLUB_DATABASE_URL": module_database_url,
     }
     connections = len(standin.gateway.shards)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "sync", "--guild", str(guild.id), env=env, cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+    process = await start_filmclub("sync", "--guild", str(guild.id), env=env)
     stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
     assert process.returncode == 0, stderr.decode()
     assert f"synced commands: guild {guild.id}" in stdout.decode()
