@@ -92,8 +92,13 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
     """The URL of an empty database at the newest schema, for this test only."""
+    return empty_database(backend, tmp_path, request)
+
+
+def empty_database(backend: str, directory: Path, request: pytest.FixtureRequest) -> str:
+    """A fresh SQLite file in ``directory``, or the session's PostgreSQL database emptied."""
     if backend == "sqlite":
-        path = tmp_path / "filmclub.sqlite3"
+        path = directory / "filmclub.sqlite3"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite+aiosqlite:///{path}"
     url: str = request.getfixturevalue("postgres_url")

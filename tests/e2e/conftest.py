@@ -8,7 +8,6 @@ Tests drive it as members of the server would, through `standin.driver()`.
 from __future__ import annotations
 
 import asyncio
-import shutil
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 
@@ -19,7 +18,7 @@ from bot.config import Settings
 from standin.driver import Driver
 from standin.server import StandIn
 from standin.world import GuildSpec
-from tests.conftest import BACKENDS, truncate_all
+from tests.conftest import BACKENDS, empty_database
 
 READY_TIMEOUT = 15.0
 
@@ -57,13 +56,7 @@ async def running_bot(
 @pytest.fixture(scope="module", params=BACKENDS)
 def module_database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     """An empty database at the newest schema for this module's bot."""
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("e2e") / "filmclub.sqlite3"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
-        return f"sqlite+aiosqlite:///{path}"
-    url: str = request.getfixturevalue("postgres_url")
-    asyncio.run(truncate_all(url))
-    return url
+    return empty_database(request.param, tmp_path_factory.mktemp("e2e"), request)
 
 
 @pytest.fixture(scope="module")
