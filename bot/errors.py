@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -61,15 +62,20 @@ async def reply_with_error(interaction: discord.Interaction, error: BaseExceptio
             extra={"error_id": error_id},
         )
         message = f"Sorry, something went wrong on my side. If it keeps happening, quote error id `{error_id}`."
-    message = message if len(message) <= MESSAGE_LIMIT else message[: MESSAGE_LIMIT - 1] + "…"
     try:
-        if not interaction.response.is_done():
-            await interaction.response.send_message(message, ephemeral=True, allowed_mentions=NO_MENTIONS)
-            return
-        await _drop_public_placeholder(interaction)
-        await interaction.followup.send(message, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await send_private(interaction, message)
     except discord.HTTPException:
         log.warning("could not deliver an error reply for interaction %s", interaction.id, exc_info=True)
+
+
+async def send_private(interaction: discord.Interaction, content: str, **extra: Any) -> None:
+    """Answer only the person who asked (ephemeral), whether or not the interaction was deferred."""
+    content = content if len(content) <= MESSAGE_LIMIT else content[: MESSAGE_LIMIT - 1] + "…"
+    if not interaction.response.is_done():
+        await interaction.response.send_message(content, ephemeral=True, allowed_mentions=NO_MENTIONS, **extra)
+        return
+    await _drop_public_placeholder(interaction)
+    await interaction.followup.send(content, ephemeral=True, allowed_mentions=NO_MENTIONS, **extra)
 
 
 async def _drop_public_placeholder(interaction: discord.Interaction) -> None:

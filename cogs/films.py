@@ -13,7 +13,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import FilmClubBot
-from bot.errors import reply_with_error
+from bot.errors import reply_with_error, send_private
 from bot.services import Services
 from services.films import tmdb
 from services.films.catalogue import (
@@ -315,13 +315,13 @@ class Films(commands.GroupCog, group_name="film", group_description="Film facts:
         if self.catalogue.online is not None:
             await interaction.response.defer(thinking=True)
 
-    async def _send(
-        self, interaction: discord.Interaction, embed: discord.Embed, view: discord.ui.View | None = None
-    ) -> None:
+    @staticmethod
+    async def _send(interaction: discord.Interaction, **message: Any) -> None:
+        """The answer, as the response or (after a defer) as the follow-up that replaces "thinking"."""
         if interaction.response.is_done():
-            await interaction.followup.send(embed=embed, view=view or discord.utils.MISSING)
+            await interaction.followup.send(**message)
         else:
-            await interaction.response.send_message(embed=embed, view=view or discord.utils.MISSING)
+            await interaction.response.send_message(**message)
 
     async def _answer(
         self, interaction: discord.Interaction, kind: str, film: str, character: str | None = None
@@ -331,12 +331,9 @@ class Films(commands.GroupCog, group_name="film", group_description="Film facts:
             embed, view = await film_answer(self.bot.services, kind, film, character)
         except Ambiguous as ambiguous:
             picker = FilmPicker.for_choices(kind, character, ambiguous.choices)
-            if interaction.response.is_done():
-                await interaction.followup.send(str(ambiguous), view=picker, ephemeral=True)
-            else:
-                await interaction.response.send_message(str(ambiguous), view=picker, ephemeral=True)
+            await send_private(interaction, str(ambiguous), view=picker)
             return
-        await self._send(interaction, embed, view)
+        await self._send(interaction, embed=embed, view=view or discord.utils.MISSING)
 
     @app_commands.command(name="info", description="Director, cast, music, source novel and more about a film")
     @app_commands.describe(film=FILM_OPTION)
@@ -360,7 +357,7 @@ class Films(commands.GroupCog, group_name="film", group_description="Film facts:
     @app_commands.describe(name="A name, e.g. Carey Mulligan")
     @app_commands.autocomplete(name=person_autocomplete)
     async def person(self, interaction: discord.Interaction, name: NameText) -> None:
-        await self._send(interaction, person_embed(await self.catalogue.person(name)))
+        await self._send(interaction, embed=person_embed(await self.catalogue.person(name)))
 
 
 async def setup(bot: FilmClubBot) -> None:
