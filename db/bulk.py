@@ -12,9 +12,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.engine import upsert_insert
 from db.models import Credit, Film, FilmTitle, FilmTitlePrefix, FilmTitleWord, Person, TitleVocabulary
 
 FILMS = cast(Table, Film.__table__)
@@ -30,11 +30,6 @@ LOOKUP_CHUNK = 5000  # ids per IN (...) list: well below SQLite's and asyncpg's 
 Rows = Sequence[Mapping[str, Any]]
 
 
-def _insert(session: AsyncSession, table: Table) -> sqlite.Insert | postgresql.Insert:
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-
-
 def _chunks(items: Sequence[Any], size: int = LOOKUP_CHUNK) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -47,7 +42,7 @@ async def upsert_films(session: AsyncSession, rows: Rows, *, source: str) -> dic
     """
     if not rows:
         return {}
-    insert = _insert(session, FILMS)
+    insert = upsert_insert(session, FILMS)
     fields = ("title", "original_title", "year", "runtime_minutes", "genres", "fetched_at")
     statement = insert.on_conflict_do_update(
         index_elements=["imdb_id"],
@@ -62,7 +57,7 @@ async def upsert_people(session: AsyncSession, rows: Rows, *, source: str) -> No
     """Insert people or update those of ``source`` with the same ``imdb_id``."""
     if not rows:
         return
-    insert = _insert(session, PEOPLE)
+    insert = upsert_insert(session, PEOPLE)
     statement = insert.on_conflict_do_update(
         index_elements=["imdb_id"],
         set_={name: insert.excluded[name] for name in ("name", "folded", "fetched_at")},
@@ -105,7 +100,7 @@ async def upsert_credits(session: AsyncSession, rows: Rows, *, replace: bool) ->
     """
     if not rows:
         return
-    insert = _insert(session, CREDITS)
+    insert = upsert_insert(session, CREDITS)
     keys = ["film_id", "person_id", "job"]
     fields = ("department", "characters", "billing", "external_ref", "source", "fetched_at")
     statement = (
@@ -126,17 +121,19 @@ async def add_titles(
     (film id, text), skipping known ones. ``titles`` must not repeat a (film_id, folded).
     """
     if titles:
-        statement = _insert(session, TITLES).on_conflict_do_nothing(index_elements=["film_id", "folded"])
+        statement = upsert_insert(session, TITLES).on_conflict_do_nothing(index_elements=["film_id", "folded"])
         await session.execute(statement, list(titles))
     pairs = sorted(set(words))
     if pairs:
-        statement = _insert(session, TITLE_WORDS).on_conflict_do_nothing(index_elements=["word", "film_id"])
+        statement = upsert_insert(session, TITLE_WORDS).on_conflict_do_nothing(index_elements=["word", "film_id"])
         await session.execute(statement, [{"film_id": film_id, "word": word} for film_id, word in pairs])
         vocabulary = [{"word": word} for word in sorted({word for _, word in pairs})]
-        await session.execute(_insert(session, VOCABULARY).on_conflict_do_nothing(index_elements=["word"]), vocabulary)
+        await session.execute(
+            upsert_insert(session, VOCABULARY).on_conflict_do_nothing(index_elements=["word"]), vocabulary
+        )
     starts = sorted(set(prefixes))
     if starts:
-        statement = _insert(session, TITLE_PREFIXES).on_conflict_do_nothing(index_elements=["prefix", "film_id"])
+        statement = upsert_insert(session, TITLE_PREFIXES).on_conflict_do_nothing(index_elements=["prefix", "film_id"])
         await session.execute(statement, [{"film_id": film_id, "prefix": prefix} for film_id, prefix in starts])
 
 

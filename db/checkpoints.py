@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.base import utcnow
+from db.engine import upsert_insert
 from db.models import Checkpoint
 
 
 async def get(session: AsyncSession, name: str) -> dict[str, Any] | None:
-    row = await session.get(Checkpoint, name)
-    return dict(row.value) if row else None
+    value = await session.scalar(select(Checkpoint.value).where(Checkpoint.name == name))
+    return dict(value) if value is not None else None
 
 
 async def put(session: AsyncSession, name: str, value: dict[str, Any]) -> None:
-    row = await session.get(Checkpoint, name)
-    if row is None:
-        session.add(Checkpoint(name=name, value=value))
-    else:
-        row.value = value
+    """Set the checkpoint in one statement: processes that write the same new name at once both succeed."""
+    insert = upsert_insert(session, Checkpoint).values(name=name, value=value, updated_at=utcnow())
+    statement = insert.on_conflict_do_update(
+        index_elements=[Checkpoint.name],
+        set_={"value": insert.excluded.value, "updated_at": insert.excluded.updated_at},
+    )
+    await session.execute(statement)

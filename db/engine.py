@@ -7,9 +7,12 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Table, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from db.base import Base
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -21,6 +24,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def upsert_insert(session: AsyncSession, table: Table | type[Base]) -> sqlite.Insert | postgresql.Insert:
+    """An INSERT into ``table`` (a Table or mapped class) that takes ``on_conflict_do_nothing`` and
+    ``on_conflict_do_update``, in the dialect of the session's back end (SQLite and PostgreSQL spell them alike).
+    """
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:

@@ -10,11 +10,11 @@ from datetime import datetime
 from typing import NamedTuple, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, or_, select, union_all
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
 from db.base import utcnow
+from db.engine import upsert_insert
 from db.models import Credit, Film, FilmMusic, FilmTitle, FilmTitlePrefix, FilmTitleWord, Person, TitleVocabulary
 from services.films.records import CreditRecord, ExternalIds, FilmRecord, PersonRecord
 from services.films.text import fold, prefixes, title_key, words
@@ -101,9 +101,7 @@ async def _insert_ignoring_duplicates(session: AsyncSession, words_: Iterable[st
     rows = [{"word": word} for word in sorted(set(words_))]
     if not rows:
         return
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    await session.execute(insert(TitleVocabulary).on_conflict_do_nothing(index_elements=["word"]), rows)
+    await session.execute(upsert_insert(session, TitleVocabulary).on_conflict_do_nothing(index_elements=["word"]), rows)
 
 
 async def _find_film(session: AsyncSession, record: FilmRecord) -> Film | None:
