@@ -31,7 +31,7 @@ from db.base import utcnow
 from db.models import Film, FilmTitle, FilmTitlePrefix, FilmTitleWord, TitleVocabulary
 from services.errors import FilmClubError
 from services.films.catalogue import FilmCatalogue
-from services.films.text import prefixes, title_key, words
+from services.films.text import TitleRows, index_title, title_rows
 
 DISCORD_AUTOCOMPLETE_BUDGET_MS = 3000.0
 BATCH = 20_000
@@ -106,21 +106,13 @@ async def fill(db: Database, films: list[tuple[str, int, float]]) -> float:
                 for i, (t, y, p) in zip(ids, chunk, strict=True)
             ]
             await session.execute(insert(Film), film_rows)
-            await session.execute(
-                insert(FilmTitle),
-                [
-                    {"film_id": i, "title": t, "folded": title_key(t), "kind": "primary"}
-                    for i, (t, _, _) in zip(ids, chunk, strict=True)
-                ],
+            rows = TitleRows.of(
+                title_rows(i, [index_title(t, "primary")], p) for i, (t, _, p) in zip(ids, chunk, strict=True)
             )
-            word_rows, prefix_rows = [], []
-            for i, (t, _, p) in zip(ids, chunk, strict=True):
-                title_words = words(t)
-                word_rows += [{"word": w, "film_id": i, "popularity": p} for w in title_words]
-                prefix_rows += [{"prefix": x, "film_id": i, "popularity": p} for x in prefixes(title_words)]
-            await session.execute(insert(FilmTitleWord), word_rows)
-            await session.execute(insert(FilmTitlePrefix), prefix_rows)
-            vocabulary.update(row["word"] for row in word_rows)
+            await session.execute(insert(FilmTitle), rows.titles)
+            await session.execute(insert(FilmTitleWord), rows.words)
+            await session.execute(insert(FilmTitlePrefix), rows.prefixes)
+            vocabulary.update(row["word"] for row in rows.words)
         await session.execute(insert(TitleVocabulary), [{"word": w} for w in sorted(vocabulary)])
     if db.backend == "postgresql":
         async with db.engine.connect() as connection:

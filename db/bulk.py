@@ -9,6 +9,7 @@ Every function takes the caller's session (one unit of work) and none commits.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, func, select, update
@@ -16,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.engine import upsert_insert
 from db.models import Credit, Film, FilmTitle, FilmTitlePrefix, FilmTitleWord, Person, TitleVocabulary
+from services.films.records import CreditRecord
+from services.films.text import TitleRows
 
 FILMS = cast(Table, Film.__table__)
 PEOPLE = cast(Table, Person.__table__)
@@ -93,6 +96,23 @@ async def credit_keys(session: AsyncSession, film_ids_: Iterable[int]) -> set[tu
     return found
 
 
+def credit_row(
+    film_id: int, person_id: int, credit: CreditRecord, *, source: str, fetched_at: datetime
+) -> dict[str, Any]:
+    """The ``credits`` row of one credit of a film."""
+    return {
+        "film_id": film_id,
+        "person_id": person_id,
+        "department": credit.department,
+        "job": credit.job,
+        "characters": list(credit.characters),
+        "billing": credit.billing,
+        "external_ref": credit.external_ref,
+        "source": source,
+        "fetched_at": fetched_at,
+    }
+
+
 async def upsert_credits(session: AsyncSession, rows: Rows, *, replace: bool) -> None:
     """Insert credits; an existing (film, person, job) is updated when ``replace``, else kept.
 
@@ -111,30 +131,19 @@ async def upsert_credits(session: AsyncSession, rows: Rows, *, replace: bool) ->
     await session.execute(statement, list(rows))
 
 
-async def add_titles(
-    session: AsyncSession,
-    titles: Rows,
-    words: Iterable[tuple[int, str]],
-    prefixes: Iterable[tuple[int, str]],
-) -> None:
-    """Add film titles (``film_id, title, folded, kind``) and their index words and word prefixes
-    (film id, text), skipping known ones. ``titles`` must not repeat a (film_id, folded).
+async def add_titles(session: AsyncSession, rows: TitleRows) -> None:
+    """Add film titles with their index words, word prefixes and vocabulary, skipping known ones.
+
+    ``rows`` (see services.films.text.title_rows) must not repeat a (film_id, folded).
     """
-    if titles:
-        statement = upsert_insert(session, TITLES).on_conflict_do_nothing(index_elements=["film_id", "folded"])
-        await session.execute(statement, list(titles))
-    pairs = sorted(set(words))
-    if pairs:
-        statement = upsert_insert(session, TITLE_WORDS).on_conflict_do_nothing(index_elements=["word", "film_id"])
-        await session.execute(statement, [{"film_id": film_id, "word": word} for film_id, word in pairs])
-        vocabulary = [{"word": word} for word in sorted({word for _, word in pairs})]
-        await session.execute(
-            upsert_insert(session, VOCABULARY).on_conflict_do_nothing(index_elements=["word"]), vocabulary
-        )
-    starts = sorted(set(prefixes))
-    if starts:
-        statement = upsert_insert(session, TITLE_PREFIXES).on_conflict_do_nothing(index_elements=["prefix", "film_id"])
-        await session.execute(statement, [{"film_id": film_id, "prefix": prefix} for film_id, prefix in starts])
+    for table, keys, values in (
+        (TITLES, ["film_id", "folded"], rows.titles),
+        (TITLE_WORDS, ["word", "film_id"], rows.words),
+        (VOCABULARY, ["word"], rows.vocabulary),
+        (TITLE_PREFIXES, ["prefix", "film_id"], rows.prefixes),
+    ):
+        if values:
+            await session.execute(upsert_insert(session, table).on_conflict_do_nothing(index_elements=keys), values)
 
 
 async def set_popularity(session: AsyncSession, popularity: Mapping[str, float], *, source: str) -> None:

@@ -13,11 +13,11 @@ from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, or_, s
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
+from db import bulk
 from db.base import utcnow
-from db.engine import upsert_insert
 from db.models import Credit, Film, FilmMusic, FilmTitle, FilmTitlePrefix, FilmTitleWord, Person, TitleVocabulary
-from services.films.records import CreditRecord, ExternalIds, FilmRecord, PersonRecord
-from services.films.text import fold, prefixes, title_key, words
+from services.films.records import ExternalIds, FilmRecord, PersonRecord, merged_credits
+from services.films.text import fold, index_title, title_rows
 
 # Appended to a prefix, the upper bound of a range scan over bytewise-ordered keys.
 PREFIX_END = "\uffff"
@@ -97,13 +97,6 @@ def _apply_ids(row: Film | Person, ids: ExternalIds, slug: str | None) -> None:
     row.slug = slug or row.slug
 
 
-async def _insert_ignoring_duplicates(session: AsyncSession, words_: Iterable[str]) -> None:
-    rows = [{"word": word} for word in sorted(set(words_))]
-    if not rows:
-        return
-    await session.execute(upsert_insert(session, TitleVocabulary).on_conflict_do_nothing(index_elements=["word"]), rows)
-
-
 async def _find_film(session: AsyncSession, record: FilmRecord) -> Film | None:
     filters = _id_filters(Film, record.ids, record.slug)
     if not filters:
@@ -162,25 +155,6 @@ async def _upsert_people(
     return people
 
 
-def _merged_credits(credits: Iterable[CreditRecord]) -> dict[tuple[PersonRecord, str], CreditRecord]:
-    """One credit per (person, job): sources sometimes list an actor once per character."""
-    merged: dict[tuple[PersonRecord, str], CreditRecord] = {}
-    for credit in credits:
-        key = (credit.person, credit.job)
-        if (earlier := merged.get(key)) is None:
-            merged[key] = credit
-            continue
-        billings = [b for b in (earlier.billing, credit.billing) if b is not None]
-        merged[key] = CreditRecord(
-            person=credit.person,
-            job=credit.job,
-            characters=tuple(dict.fromkeys(earlier.characters + credit.characters)),
-            billing=min(billings, default=None),
-            external_ref=earlier.external_ref or credit.external_ref,
-        )
-    return merged
-
-
 async def upsert_film(session: AsyncSession, record: FilmRecord) -> Film:
     """Store ``record``: update the film it identifies (by IMDb, TMDB or Wikidata id, or slug) or add it.
 
@@ -222,35 +196,16 @@ async def upsert_film(session: AsyncSession, record: FilmRecord) -> Film:
     for model in (FilmTitle, FilmTitleWord, FilmTitlePrefix, Credit, FilmMusic):
         await session.execute(delete(model).where(model.film_id == film.id))
 
-    titles: dict[str, FilmTitle] = {}
     named = [(record.title, "primary"), (record.original_title, "original")]
     named += [(alternate, "alternate") for alternate in record.alternate_titles]
-    for title, kind in named:
-        if title and (key := title_key(title)) and key not in titles:
-            titles[key] = FilmTitle(film_id=film.id, title=title, folded=key, kind=kind)
-    session.add_all(titles.values())
-    title_words = set().union(*(words(t.title) for t in titles.values()))
-    session.add_all(FilmTitleWord(word=word, film_id=film.id, popularity=film.popularity) for word in title_words)
-    session.add_all(
-        FilmTitlePrefix(prefix=prefix, film_id=film.id, popularity=film.popularity) for prefix in prefixes(title_words)
-    )
-    await _insert_ignoring_duplicates(session, title_words)
+    indexed = [index_title(title, kind) for title, kind in named if title]
+    await bulk.add_titles(session, title_rows(film.id, indexed, film.popularity))
 
-    merged = _merged_credits(record.credits)
-    people = await _upsert_people(session, [person for person, _ in merged], record.source, now)
+    credits = merged_credits(record.credits)
+    people = await _upsert_people(session, [credit.person for credit in credits], record.source, now)
     session.add_all(
-        Credit(
-            film_id=film.id,
-            person_id=people[credit.person].id,
-            department=credit.department,
-            job=credit.job,
-            characters=list(credit.characters),
-            billing=credit.billing,
-            external_ref=credit.external_ref,
-            source=record.source,
-            fetched_at=now,
-        )
-        for credit in merged.values()
+        Credit(**bulk.credit_row(film.id, people[c.person].id, c, source=record.source, fetched_at=now))
+        for c in credits
     )
     session.add_all(
         FilmMusic(

@@ -34,7 +34,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db import Database, bulk, checkpoints
 from db.base import utcnow
 from services.errors import InvalidInput
-from services.films.text import fold, prefixes, title_key, words
+from services.films.records import CreditRecord, ExternalIds, PersonRecord, merged_credits
+from services.films.text import IndexedTitle, TitleRows, fold, index_title, title_rows
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +122,11 @@ def _characters(text: str) -> list[str]:
     return [str(c).strip() for c in parsed if str(c).strip()] if isinstance(parsed, list) else []
 
 
+def _person(nconst: str) -> PersonRecord:
+    """A credited person as the importer knows them: by IMDb id alone (names come from name.basics)."""
+    return PersonRecord(name=nconst, ids=ExternalIds(imdb=nconst))
+
+
 def popularity(votes: int) -> float:
     """IMDb votes on a log scale: 10 per decade (1,000 votes → 30, 1M → 60)."""
     return round(10 * math.log10(1 + votes), 3)
@@ -163,42 +169,20 @@ class _Batch(Generic[T]):
 
 
 @dataclass(frozen=True, slots=True)
-class _TitleName:
-    title: str
-    key: str
-    kind: str  # "primary", "original", "alternate"
-    words: set[str]
-    prefixes: set[str]
-
-
-def _title_name(title: str, kind: str) -> _TitleName:
-    found = words(title)
-    return _TitleName(title, title_key(title), kind, found, prefixes(found))
-
-
-@dataclass(frozen=True, slots=True)
 class _Title:
     film: dict[str, Any]
-    names: list[_TitleName]
+    names: list[IndexedTitle]
 
 
-async def _add_titles(session: AsyncSession, names: list[tuple[int | None, _TitleName]]) -> int:
+async def _add_titles(session: AsyncSession, names: list[tuple[int | None, IndexedTitle]]) -> int:
     """Store titles of films (None: a film held by another source, skipped), one per folded key."""
-    titles: dict[tuple[int, str], dict[str, Any]] = {}
-    index: set[tuple[int, str]] = set()
-    starts: set[tuple[int, str]] = set()
+    by_film: dict[int, list[IndexedTitle]] = {}
     for film_id, name in names:
-        if film_id is not None and (film_id, name.key) not in titles:
-            titles[(film_id, name.key)] = {
-                "film_id": film_id,
-                "title": name.title,
-                "folded": name.key,
-                "kind": name.kind,
-            }
-            index.update((film_id, word) for word in name.words)
-            starts.update((film_id, prefix) for prefix in name.prefixes)
-    await bulk.add_titles(session, list(titles.values()), index, starts)
-    return len(titles)
+        if film_id is not None:
+            by_film.setdefault(film_id, []).append(name)
+    rows = TitleRows.of(title_rows(film_id, titles) for film_id, titles in by_film.items())
+    await bulk.add_titles(session, rows)
+    return len(rows.titles)
 
 
 class _Table:
@@ -466,8 +450,8 @@ class ImdbImporter:
             "popularity": 0.0,
             "source": SOURCE,
         }
-        names = [_title_name(title, "primary")]
-        if original and (other := _title_name(original[:MAX_TEXT], "original")).key != names[0].key:
+        names = [index_title(title, "primary")]
+        if original and (other := index_title(original[:MAX_TEXT], "original")).key != names[0].key:
             names.append(other)
         return _Title(film, [n for n in names if n.key])
 
@@ -490,15 +474,17 @@ class ImdbImporter:
         name = row[1][:MAX_NAME]
         return {"imdb_id": row[0], "name": name, "folded": fold(name)[:MAX_TEXT], "source": SOURCE}
 
-    def _select_principal(self, row: list[str]) -> tuple[str, str, str, list[str], int | None, str] | None:
+    def _select_principal(self, row: list[str]) -> tuple[str, CreditRecord] | None:
         if len(row) < 6 or (job := CATEGORY_JOBS.get(row[3])) is None or _number(row[0]) not in self.films:
             return None
         if job == "writer":
             detail = row[4].lower()
             job = "novel" if "novel" in detail else "screenplay" if "screenplay" in detail else "writer"
         cast = job == "actor"
-        characters = _characters(row[5]) if cast else []
-        return row[0], row[2], job, characters, _int(row[1]) if cast else None, f"{row[0]}:{row[1]}"
+        characters = tuple(_characters(row[5])) if cast else ()
+        return row[0], CreditRecord(
+            _person(row[2]), job, characters, _int(row[1]) if cast else None, f"{row[0]}:{row[1]}"
+        )
 
     def _select_crew(self, row: list[str]) -> list[tuple[str, str, str]] | None:
         if len(row) < 3 or _number(row[0]) not in self.films:
@@ -510,11 +496,11 @@ class ImdbImporter:
             if nconst and nconst != NULL
         ] or None
 
-    def _select_aka(self, row: list[str]) -> tuple[str, _TitleName] | None:
+    def _select_aka(self, row: list[str]) -> tuple[str, IndexedTitle] | None:
         # titleId ordering title region language types attributes isOriginalTitle
         if len(row) < 3 or _number(row[0]) not in self.films or not _value(row[2]):
             return None
-        name = _title_name(row[2][:MAX_TEXT], "alternate")
+        name = index_title(row[2][:MAX_TEXT], "alternate")
         return (row[0], name) if name.key else None
 
     def _select_rating(self, row: list[str]) -> tuple[str, float] | None:
@@ -536,33 +522,20 @@ class ImdbImporter:
         await bulk.upsert_people(session, [{**row, "fetched_at": now} for row in rows], source=SOURCE)
         return len(rows)
 
-    async def _write_principals(
-        self, session: AsyncSession, items: list[tuple[str, str, str, list[str], int | None, str]]
-    ) -> int:
-        films = await bulk.film_ids(session, (i[0] for i in items), source=SOURCE)
-        people = await bulk.person_ids(session, (i[1] for i in items))
+    async def _write_principals(self, session: AsyncSession, items: list[tuple[str, CreditRecord]]) -> int:
+        films = await bulk.film_ids(session, (tconst for tconst, _ in items), source=SOURCE)
+        people = await bulk.person_ids(session, (credit.person.ids.imdb or "" for _, credit in items))
+        by_film: dict[int, list[CreditRecord]] = {}
+        for tconst, credit in items:
+            if (film_id := films.get(tconst)) is not None and credit.person.ids.imdb in people:
+                by_film.setdefault(film_id, []).append(credit)
         now = utcnow()
-        rows: dict[tuple[int, int, str], dict[str, Any]] = {}
-        for tconst, nconst, job, characters, billing, ref in items:
-            film_id, person_id = films.get(tconst), people.get(nconst)
-            if film_id is None or person_id is None:
-                continue
-            earlier = rows.get((film_id, person_id, job))
-            if earlier is not None:  # listed twice in one job: one credit with every character
-                earlier["characters"] += [c for c in characters if c not in earlier["characters"]]
-                continue
-            rows[(film_id, person_id, job)] = {
-                "film_id": film_id,
-                "person_id": person_id,
-                "department": "cast" if job == "actor" else "crew",
-                "job": job,
-                "characters": characters,
-                "billing": billing,
-                "external_ref": ref,
-                "source": SOURCE,
-                "fetched_at": now,
-            }
-        await bulk.upsert_credits(session, list(rows.values()), replace=True)
+        rows = [
+            bulk.credit_row(film_id, people[credit.person.ids.imdb or ""], credit, source=SOURCE, fetched_at=now)
+            for film_id, credits in by_film.items()
+            for credit in merged_credits(credits)  # listed twice in one job: one credit with every character
+        ]
+        await bulk.upsert_credits(session, rows, replace=True)
         return len(rows)
 
     async def _write_crew(self, session: AsyncSession, items: list[list[tuple[str, str, str]]]) -> int:
@@ -577,24 +550,15 @@ class ImdbImporter:
             film_id, person_id = films.get(tconst), people.get(nconst)
             if film_id is None or person_id is None or (job == "writer" and (film_id, person_id) in writing):
                 continue  # a principal credit already says how they wrote it
-            rows.setdefault(
-                (film_id, person_id, job),
-                {
-                    "film_id": film_id,
-                    "person_id": person_id,
-                    "department": "crew",
-                    "job": job,
-                    "characters": [],
-                    "billing": None,
-                    "external_ref": tconst,
-                    "source": SOURCE,
-                    "fetched_at": now,
-                },
-            )
+            if (film_id, person_id, job) not in rows:
+                credit = CreditRecord(_person(nconst), job, external_ref=tconst)
+                rows[(film_id, person_id, job)] = bulk.credit_row(
+                    film_id, person_id, credit, source=SOURCE, fetched_at=now
+                )
         await bulk.upsert_credits(session, list(rows.values()), replace=False)
         return len(rows)
 
-    async def _write_akas(self, session: AsyncSession, items: list[tuple[str, _TitleName]]) -> int:
+    async def _write_akas(self, session: AsyncSession, items: list[tuple[str, IndexedTitle]]) -> int:
         films = await bulk.film_ids(session, (tconst for tconst, _ in items), source=SOURCE)
         return await _add_titles(session, [(films.get(tconst), name) for tconst, name in items])
 

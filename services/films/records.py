@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 
@@ -68,3 +69,24 @@ class FilmRecord:
     poster_path: str | None = None
     credits: tuple[CreditRecord, ...] = ()
     music: tuple[MusicRecord, ...] = field(default=())
+
+
+def merged_credits(credits: Iterable[CreditRecord]) -> list[CreditRecord]:
+    """One credit per (person, job), in first-listed order: sources sometimes list an actor once per
+    character. The merged credit has every character, the best billing and the first external ref.
+    """
+    merged: dict[tuple[PersonRecord, str], CreditRecord] = {}
+    for credit in credits:
+        key = (credit.person, credit.job)
+        if (earlier := merged.get(key)) is None:
+            merged[key] = credit
+            continue
+        billings = [b for b in (earlier.billing, credit.billing) if b is not None]
+        merged[key] = CreditRecord(
+            person=earlier.person,
+            job=earlier.job,
+            characters=tuple(dict.fromkeys(earlier.characters + credit.characters)),
+            billing=min(billings, default=None),
+            external_ref=earlier.external_ref or credit.external_ref,
+        )
+    return list(merged.values())

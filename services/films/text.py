@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 # Leading articles dropped from title keys ("The Thing" and "Thing" share the key "thing").
 ARTICLES = frozenset(
@@ -76,6 +79,60 @@ PREFIX_LENGTH = 4  # word prefixes up to this long are indexed (see db.models.Fi
 def prefixes(words_: set[str]) -> set[str]:
     """The indexed prefixes of some words: their first 1 to PREFIX_LENGTH letters."""
     return {word[:size] for word in words_ for size in range(1, min(len(word), PREFIX_LENGTH) + 1)}
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedTitle:
+    """A title with its key and the words it is found by (cheap to send between threads)."""
+
+    title: str
+    key: str
+    kind: str  # "primary", "original", "alternate"
+    words: frozenset[str]
+
+
+def index_title(title: str, kind: str) -> IndexedTitle:
+    return IndexedTitle(title, title_key(title), kind, frozenset(words(title)))
+
+
+@dataclass(frozen=True, slots=True)
+class TitleRows:
+    """What makes films findable by title: rows for film_titles, film_title_words, film_title_prefixes."""
+
+    titles: list[dict[str, Any]]
+    words: list[dict[str, Any]]
+    prefixes: list[dict[str, Any]]
+
+    @property
+    def vocabulary(self) -> list[dict[str, Any]]:
+        """Rows for title_vocabulary: every distinct word."""
+        return [{"word": word} for word in sorted({row["word"] for row in self.words})]
+
+    @staticmethod
+    def of(parts: Iterable[TitleRows]) -> TitleRows:
+        """The rows of several films together."""
+        joined = TitleRows([], [], [])
+        for part in parts:
+            joined.titles.extend(part.titles)
+            joined.words.extend(part.words)
+            joined.prefixes.extend(part.prefixes)
+        return joined
+
+
+def title_rows(film_id: int, titles: Iterable[IndexedTitle], popularity: float = 0.0) -> TitleRows:
+    """The title, word and word-prefix rows of one film: a title per key (the first one given), none for a
+    title without a key; the words and prefixes of every title once, carrying the film's popularity.
+    """
+    kept: dict[str, IndexedTitle] = {}
+    for title in titles:
+        if title.key and title.key not in kept:
+            kept[title.key] = title
+    found = set().union(*(title.words for title in kept.values()))
+    return TitleRows(
+        titles=[{"film_id": film_id, "title": t.title, "folded": t.key, "kind": t.kind} for t in kept.values()],
+        words=[{"word": word, "film_id": film_id, "popularity": popularity} for word in sorted(found)],
+        prefixes=[{"prefix": p, "film_id": film_id, "popularity": popularity} for p in sorted(prefixes(found))],
+    )
 
 
 def latest_plausible_year() -> int:

@@ -84,17 +84,14 @@ def composers(crew: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
 
 
 def film_record(details: Mapping[str, Any]) -> FilmRecord:
-    """Map a ``/movie/{id}?append_to_response=credits`` answer to a FilmRecord."""
-    credits_: dict[tuple[int, str], CreditRecord] = {}
+    """Map a ``/movie/{id}?append_to_response=credits`` answer to a FilmRecord.
+
+    A person TMDB lists twice in one job (once per character) stays listed twice: storing merges them.
+    """
+    credits_: list[CreditRecord] = []
 
     def add(entry: Mapping[str, Any], job: str, characters: tuple[str, ...] = (), billing: int | None = None) -> None:
-        key = (int(entry["id"]), job)
-        if key in credits_:  # the same person twice in one job: keep one credit, all characters
-            first = credits_[key]
-            merged = first.characters + tuple(c for c in characters if c not in first.characters)
-            credits_[key] = CreditRecord(first.person, job, merged, first.billing, first.external_ref)
-        else:
-            credits_[key] = CreditRecord(_person(entry), job, characters, billing, entry.get("credit_id"))
+        credits_.append(CreditRecord(_person(entry), job, characters, billing, entry.get("credit_id")))
 
     block = details.get("credits") or {}
     for entry in sorted(block.get("cast") or [], key=lambda e: e.get("order", 1_000_000)):
@@ -130,7 +127,7 @@ def film_record(details: Mapping[str, Any]) -> FilmRecord:
         ids=ExternalIds(tmdb=int(details["id"]), imdb=imdb_id),
         popularity=float(details.get("popularity") or 0.0),
         poster_path=details.get("poster_path") or None,
-        credits=tuple(credits_.values()),
+        credits=tuple(credits_),
     )
 
 
