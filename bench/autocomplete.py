@@ -18,14 +18,12 @@ import statistics
 import string
 import tempfile
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from sqlalchemy import insert, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
 
+from bench.scratch import scratch_database
 from db import Database, migrate
 from db.base import utcnow
 from db.models import Film, FilmTitle, FilmTitlePrefix, FilmTitleWord, TitleVocabulary
@@ -200,18 +198,8 @@ async def main(film_count: int, query_count: int) -> None:
     with tempfile.TemporaryDirectory() as directory:
         await run(f"sqlite+aiosqlite:///{Path(directory) / 'bench.sqlite3'}", "sqlite", films, queries)
     if admin := os.environ.get("FILMCLUB_TEST_DATABASE_URL"):
-        admin_url = make_url(admin)
-        name = f"filmclub_bench_{uuid.uuid4().hex[:8]}"
-        engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
-        async with engine.connect() as connection:
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            url = admin_url.set(database=name).render_as_string(hide_password=False)
+        async with scratch_database(admin) as url:
             await run(url, "postgresql", films, queries)
-        finally:
-            async with engine.connect() as connection:
-                await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            await engine.dispose()
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Benchmark the IMDb importer on generated files in the datasets' format.
 
-    python bench/imdb_import.py [--principals 1000000] [--batch-size 5000] [--tracemalloc]
+    python -m bench.imdb_import [--principals 1000000] [--batch-size 5000] [--tracemalloc]
 
 Generates deterministic IMDb-format files (title.basics, title.principals, name.basics, title.crew,
 title.akas, title.ratings) into a temporary directory, imports them into a fresh SQLite file, and
@@ -21,14 +21,10 @@ import resource
 import tempfile
 import time
 import tracemalloc
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
-
+from bench.scratch import scratch_database
 from db import Database, migrate
 from services.films.imdb import ImportOptions, ImportReport, import_imdb
 
@@ -147,11 +143,9 @@ async def _import(url: str, directory: Path, batch_size: int) -> tuple[ImportRep
         await database.dispose()
 
 
-async def _admin(url: str, statement: str) -> None:
-    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
-    async with engine.connect() as conn:
-        await conn.execute(text(statement))
-    await engine.dispose()
+async def _import_into_scratch(admin_url: str, directory: Path, batch_size: int) -> tuple[ImportReport, float]:
+    async with scratch_database(admin_url, "filmclub_bench") as url:
+        return await _import(url, directory, batch_size)
 
 
 def _print(backend: str, report: ImportReport, seconds: float, input_bytes: int, raw_bytes: int) -> None:
@@ -200,21 +194,13 @@ def main() -> None:
         if args.tracemalloc:
             print(f"  tracemalloc peak {tracemalloc.get_traced_memory()[1] / 2**20:.1f} MiB")
 
-        if os.environ.get("FILMCLUB_TEST_DATABASE_URL"):
-            admin = make_url(os.environ["FILMCLUB_TEST_DATABASE_URL"]).set(drivername="postgresql+asyncpg")
-            name = f"filmclub_bench_{uuid.uuid4().hex[:8]}"
-            admin_url = admin.render_as_string(hide_password=False)
-            asyncio.run(_admin(admin_url, f'CREATE DATABASE "{name}"'))
-            try:
-                if args.tracemalloc:
-                    tracemalloc.reset_peak()
-                pg_url = admin.set(database=name).render_as_string(hide_password=False)
-                report, seconds = asyncio.run(_import(pg_url, directory, args.batch_size))
-                _print("PostgreSQL", report, seconds, input_bytes, raw_bytes)
-                if args.tracemalloc:
-                    print(f"  tracemalloc peak {tracemalloc.get_traced_memory()[1] / 2**20:.1f} MiB")
-            finally:
-                asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if admin := os.environ.get("FILMCLUB_TEST_DATABASE_URL"):
+            if args.tracemalloc:
+                tracemalloc.reset_peak()
+            report, seconds = asyncio.run(_import_into_scratch(admin, directory, args.batch_size))
+            _print("PostgreSQL", report, seconds, input_bytes, raw_bytes)
+            if args.tracemalloc:
+                print(f"  tracemalloc peak {tracemalloc.get_traced_memory()[1] / 2**20:.1f} MiB")
 
 
 if __name__ == "__main__":
