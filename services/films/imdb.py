@@ -339,7 +339,10 @@ class ImdbImporter:
     async def run(self) -> ImportReport:
         self._check_files()
         self._fingerprint = self._compute_fingerprint()
-        states = {p: await self._state(p) for p in ("titles", "names", "principals", "crew", "akas", "ratings")}
+        # Only phases with a file to read: one never run must not hold the others' replays pending forever.
+        phases = ["titles", "names", "principals", "crew"]
+        phases += [phase for phase, file in (("akas", AKAS), ("ratings", RATINGS)) if self._path(file).is_file()]
+        states = {phase: await self._state(phase) for phase in phases}
         with _Progress(self.show_progress) as progress:
             self._progress = progress
             if self.options.min_votes is not None and not all(done for _, done in states.values()):
@@ -351,9 +354,9 @@ class ImdbImporter:
             await self._phase("names", NAMES, self._select_name, self._write_names, states)
             await self._phase("principals", PRINCIPALS, self._select_principal, self._write_principals, states)
             await self._phase("crew", CREW, self._select_crew, self._write_crew, states)
-            if self._path(AKAS).is_file():
+            if "akas" in states:
                 await self._phase("akas", AKAS, self._select_aka, self._write_akas, states)
-            if self._path(RATINGS).is_file():
+            if "ratings" in states:
                 await self._phase("ratings", RATINGS, self._select_rating, self._write_ratings, states)
         async with self.db.transaction() as session:
             self.report.films, self.report.people = await bulk.source_counts(session, SOURCE)
@@ -407,7 +410,7 @@ class ImdbImporter:
             while upcoming is not None and (batch := await upcoming) is not None:
                 # Parse the next batch in a thread while this one is written.
                 upcoming = None if batch.last else asyncio.create_task(asyncio.to_thread(next, batches, None))
-                stats.rows_read = batch.rows - rows_done
+                stats.rows_read = batch.rows if replay else batch.rows - rows_done
                 if not finished:
                     async with self.db.transaction() as session:
                         stats.rows_written += await write(session, batch.items)

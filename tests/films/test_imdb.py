@@ -252,6 +252,18 @@ async def test_optional_files_may_be_missing(db: Database, dataset: Path) -> Non
     assert (await counts(db))["film_titles"] == 3 + 1  # primaries, and one original title that differs
 
 
+async def test_a_finished_import_without_the_optional_files_reads_nothing_again(db: Database, dataset: Path) -> None:
+    (dataset / "title.ratings.tsv.gz").unlink()
+    (dataset / "title.akas.tsv.gz").unlink()
+    await import_imdb(db, dataset)
+    batches: list[tuple[str, int]] = []
+    importer = ImdbImporter(db, dataset, on_batch=lambda phase, rows: batches.append((phase, rows)))
+    again = await importer.run()
+    assert batches == []
+    assert [(p.name, p.rows_read) for p in again.phases if p.rows_read or not p.skipped] == []
+    assert len(importer.films) == 0  # title.basics was not read again to refill the film ids
+
+
 async def test_missing_required_files_are_named(db: Database, tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match=r"title\.basics\.tsv\.gz.*title\.principals"):
         await import_imdb(db, tmp_path)
