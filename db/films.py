@@ -17,7 +17,7 @@ from db import bulk
 from db.base import utcnow
 from db.models import Credit, Film, FilmMusic, FilmTitle, FilmTitlePrefix, FilmTitleWord, Person, TitleVocabulary
 from services.films.records import ExternalIds, FilmRecord, PersonRecord, merged_credits
-from services.films.text import fold, index_title, title_rows
+from services.films.text import NAME_LENGTH, TITLE_LENGTH, clip, fold, index_title, title_rows
 
 # Appended to a prefix, the upper bound of a range scan over bytewise-ordered keys.
 PREFIX_END = "\uffff"
@@ -109,7 +109,7 @@ def _holds(person: Person, record: PersonRecord) -> bool:
     """Whether ``person`` is the one ``record`` names: by an identifier, or by exact name when it has none."""
     if _id_filters(Person, record.ids, record.slug):
         return _rank_by_ids(person, record.ids, record.slug) < IDENTIFIER_KINDS
-    return person.name == record.name
+    return person.name == clip(record.name, NAME_LENGTH)
 
 
 async def _upsert_people(
@@ -130,7 +130,7 @@ async def _upsert_people(
             (Person.tmdb_id, {r.ids.tmdb for r in unique if r.ids.tmdb is not None}),
             (Person.wikidata_id, {r.ids.wikidata for r in unique if r.ids.wikidata}),
             (Person.slug, {r.slug for r in unique if r.slug}),
-            (Person.name, {r.name for r in unique if not _id_filters(Person, r.ids, r.slug)}),
+            (Person.name, {clip(r.name, NAME_LENGTH) for r in unique if not _id_filters(Person, r.ids, r.slug)}),
         )
         if values
     ]
@@ -140,13 +140,15 @@ async def _upsert_people(
         matches = [person for person in pool if _holds(person, record)]
         person = min(matches, key=lambda p: _rank_by_ids(p, record.ids, record.slug), default=None)
         if person is None:
-            person = Person(name=record.name, folded=fold(record.name), source=source, fetched_at=now)
+            person = Person(
+                name=clip(record.name, NAME_LENGTH), folded=fold(record.name), source=source, fetched_at=now
+            )
             session.add(person)
             pool.append(person)
         ids, slug = _unclaimed((other for other in pool if other is not person), record.ids, record.slug)
         _apply_ids(person, ids, slug)
         if outranks(source, person.source):
-            person.name = record.name
+            person.name = clip(record.name, NAME_LENGTH)
             person.folded = fold(record.name)
             person.source = source
             person.fetched_at = now
@@ -166,7 +168,7 @@ async def upsert_film(session: AsyncSession, record: FilmRecord) -> Film:
     now = utcnow()
     film = await _find_film(session, record)
     if film is None:
-        film = Film(title=record.title, source=record.source, fetched_at=now)
+        film = Film(title=clip(record.title, TITLE_LENGTH), source=record.source, fetched_at=now)
         session.add(film)
         await session.flush()
     ids, slug = await _free_ids(session, Film, film, record.ids, record.slug)
@@ -175,8 +177,8 @@ async def upsert_film(session: AsyncSession, record: FilmRecord) -> Film:
         film.poster_path = film.poster_path or record.poster_path
         await session.flush()
         return film
-    film.title = record.title
-    film.original_title = record.original_title
+    film.title = clip(record.title, TITLE_LENGTH)
+    film.original_title = clip(record.original_title, TITLE_LENGTH)
     film.year = record.year
     film.runtime_minutes = record.runtime_minutes
     film.genres = list(record.genres)
@@ -184,8 +186,8 @@ async def upsert_film(session: AsyncSession, record: FilmRecord) -> Film:
     film.languages = list(record.languages)
     film.synopsis = record.synopsis
     based_on = record.based_on
-    film.based_on_title = based_on.title if based_on else None
-    film.based_on_author = based_on.author if based_on else None
+    film.based_on_title = clip(based_on.title, TITLE_LENGTH) if based_on else None
+    film.based_on_author = clip(based_on.author, NAME_LENGTH) if based_on else None
     film.based_on_kind = based_on.kind if based_on else None
     film.based_on_year = based_on.year if based_on else None
     film.popularity = record.popularity

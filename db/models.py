@@ -13,6 +13,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base, utcnow
+from services.films.text import KEY_LENGTH, NAME_LENGTH, TITLE_LENGTH
 
 __all__ = [
     "Base",
@@ -28,8 +29,9 @@ __all__ = [
 ]
 
 # Folded search keys compare bytewise ("C" collation on PostgreSQL, BINARY on SQLite), so a prefix
-# range query (key >= p AND key < p + U+FFFF) is an index range scan on both back ends.
-SearchKey = String(500).with_variant(String(500, collation="C"), "postgresql")
+# range query (key >= p AND key < p + U+FFFF) is an index range scan on both back ends. Text sizes come
+# from services.films.text, which cuts keys, titles and names to them.
+SearchKey = String(KEY_LENGTH).with_variant(String(KEY_LENGTH, collation="C"), "postgresql")
 
 
 class Provenance:
@@ -50,16 +52,16 @@ class Film(Provenance, ExternalIds, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str | None] = mapped_column(String(120), unique=True)  # starter catalogue key
-    title: Mapped[str] = mapped_column(String(500))
-    original_title: Mapped[str | None] = mapped_column(String(500))
+    title: Mapped[str] = mapped_column(String(TITLE_LENGTH))
+    original_title: Mapped[str | None] = mapped_column(String(TITLE_LENGTH))
     year: Mapped[int | None] = mapped_column(index=True)
     runtime_minutes: Mapped[int | None]
     genres: Mapped[list[str]] = mapped_column(default=list)
     countries: Mapped[list[str]] = mapped_column(default=list)
     languages: Mapped[list[str]] = mapped_column(default=list)
     synopsis: Mapped[str | None] = mapped_column(Text)
-    based_on_title: Mapped[str | None] = mapped_column(String(500))
-    based_on_author: Mapped[str | None] = mapped_column(String(300))
+    based_on_title: Mapped[str | None] = mapped_column(String(TITLE_LENGTH))
+    based_on_author: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
     based_on_kind: Mapped[str | None] = mapped_column(String(40))
     based_on_year: Mapped[int | None]
     popularity: Mapped[float] = mapped_column(default=0.0, index=True)
@@ -84,7 +86,7 @@ class FilmTitle(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     film_id: Mapped[int] = mapped_column(ForeignKey("films.id", ondelete="CASCADE"), index=True)
-    title: Mapped[str] = mapped_column(String(500))
+    title: Mapped[str] = mapped_column(String(TITLE_LENGTH))
     folded: Mapped[str] = mapped_column(SearchKey, index=True)
     kind: Mapped[str] = mapped_column(String(16))  # "primary", "original", "alternate"
 
@@ -129,7 +131,7 @@ class Person(Provenance, ExternalIds, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str | None] = mapped_column(String(120), unique=True)
-    name: Mapped[str] = mapped_column(String(300))
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH))
     folded: Mapped[str] = mapped_column(SearchKey, index=True)
 
     credits: Mapped[list[Credit]] = relationship(back_populates="person")

@@ -35,7 +35,7 @@ from db import Database, bulk, checkpoints
 from db.base import utcnow
 from services.errors import InvalidInput
 from services.films.records import CreditRecord, ExternalIds, PersonRecord, merged_credits
-from services.films.text import IndexedTitle, TitleRows, fold, index_title, title_rows
+from services.films.text import NAME_LENGTH, TITLE_LENGTH, IndexedTitle, TitleRows, clip, fold, index_title, title_rows
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +64,6 @@ CATEGORY_JOBS = {
     "producer": "producer",
 }
 WRITING_JOBS = frozenset({"writer", "screenplay", "novel"})
-MAX_TEXT = 500  # title and search-key columns are VARCHAR(500)
-MAX_NAME = 300
 
 T = TypeVar("T")
 
@@ -439,12 +437,11 @@ class ImdbImporter:
         if number < 0 or (self.options.min_votes is not None and number not in self.voted):
             return None
         self.films.add(number)
-        title = row[2][:MAX_TEXT]
-        original = _value(row[3])
+        title, original = row[2], _value(row[3])
         film = {
             "imdb_id": row[0],
-            "title": title,
-            "original_title": original[:MAX_TEXT] if original else None,
+            "title": clip(title, TITLE_LENGTH),
+            "original_title": clip(original, TITLE_LENGTH),
             "year": _int(row[5]),
             "runtime_minutes": _int(row[7]),
             "genres": row[8].split(",") if _value(row[8]) else [],
@@ -454,7 +451,7 @@ class ImdbImporter:
             "source": SOURCE,
         }
         names = [index_title(title, "primary")]
-        if original and (other := index_title(original[:MAX_TEXT], "original")).key != names[0].key:
+        if original and (other := index_title(original, "original")).key != names[0].key:
             names.append(other)
         return _Title(film, [n for n in names if n.key])
 
@@ -474,8 +471,7 @@ class ImdbImporter:
         # nconst primaryName birthYear deathYear primaryProfession knownForTitles
         if len(row) < 2 or _number(row[0]) not in self.people or not _value(row[1]):
             return None
-        name = row[1][:MAX_NAME]
-        return {"imdb_id": row[0], "name": name, "folded": fold(name)[:MAX_TEXT], "source": SOURCE}
+        return {"imdb_id": row[0], "name": clip(row[1], NAME_LENGTH), "folded": fold(row[1]), "source": SOURCE}
 
     def _select_principal(self, row: list[str]) -> tuple[str, CreditRecord] | None:
         if len(row) < 6 or (job := CATEGORY_JOBS.get(row[3])) is None or _number(row[0]) not in self.films:
@@ -503,7 +499,7 @@ class ImdbImporter:
         # titleId ordering title region language types attributes isOriginalTitle
         if len(row) < 3 or _number(row[0]) not in self.films or not _value(row[2]):
             return None
-        name = index_title(row[2][:MAX_TEXT], "alternate")
+        name = index_title(row[2], "alternate")
         return (row[0], name) if name.key else None
 
     def _select_rating(self, row: list[str]) -> tuple[str, float] | None:

@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, overload
 
 # Leading articles dropped from title keys ("The Thing" and "Thing" share the key "thing").
 ARTICLES = frozenset(
@@ -22,6 +22,12 @@ _APOSTROPHES = frozenset("'’ʼ`´‘")
 _ELISION = re.compile(r"^\s*[ld][’'ʼ`´‘]\s*(?=\w)", re.IGNORECASE)  # l'avventura, d'artagnan
 _SPACES = re.compile(r"\s+")
 _HYPHENS = re.compile(r"(?<=\w)[-‐‑](?=\w)")
+
+# Column sizes (db.models uses these): keys are cut where they are computed, here, so a query folds the
+# way the stored key was made; titles and names are cut with ``clip`` where records become rows.
+KEY_LENGTH = 500  # every folded key
+TITLE_LENGTH = 500  # films.title, films.original_title, film_titles.title, films.based_on_title
+NAME_LENGTH = 300  # people.name, films.based_on_author
 
 FIRST_FILM_YEAR = 1874
 _YEAR_TAIL = re.compile(
@@ -47,29 +53,52 @@ def _fold_char(char: str) -> str:
     return " "  # punctuation, symbols, separators and control characters
 
 
+def _folded(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
+    return _SPACES.sub(" ", "".join(_fold_char(char) for char in decomposed)).strip()
+
+
+def _key(folded: str) -> str:
+    return folded[:KEY_LENGTH].rstrip()
+
+
 def fold(text: str) -> str:
     """A comparison key: case and accents dropped, ``&`` spelled out, punctuation removed, spaces collapsed.
 
     ``fold("Schindler's  List")`` is ``"schindlers list"``; ``fold("Amélie & Co.")`` is ``"amelie and co"``.
+    The key is at most KEY_LENGTH characters: longer ones are cut (folding can lengthen text).
     """
-    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
-    return _SPACES.sub(" ", "".join(_fold_char(char) for char in decomposed)).strip()
+    return _key(_folded(text))
+
+
+@overload
+def clip(text: str, length: int) -> str: ...
+@overload
+def clip(text: None, length: int) -> None: ...
+def clip(text: str | None, length: int) -> str | None:
+    """``text`` cut to a column's ``length`` characters (sources put no limit on titles and names)."""
+    return text[:length] if text is not None else None
+
+
+def _whole_title_key(title: str) -> str:
+    elided = _ELISION.sub("", title, count=1)
+    folded = _folded(elided) or _folded(title)
+    first, _, rest = folded.partition(" ")
+    return rest if first in ARTICLES and rest else folded
 
 
 def title_key(title: str) -> str:
     """The folded title without a leading article: "The Thing" → "thing", "L'Avventura" → "avventura".
 
-    A title that is nothing but an article ("A", "The") keeps it, so it still has a key.
+    A title that is nothing but an article ("A", "The") keeps it, so it still has a key. Cut like ``fold``.
     """
-    elided = _ELISION.sub("", title, count=1)
-    folded = fold(elided) or fold(title)
-    first, _, rest = folded.partition(" ")
-    return rest if first in ARTICLES and rest else folded
+    return _key(_whole_title_key(title))
 
 
 def words(title: str) -> set[str]:
     """The searchable words of a title, without articles: "Spider-Man" gives "spider", "man" and "spiderman"."""
-    found = set(fold(title).split()) | set(title_key(title).split()) | set(fold(_HYPHENS.sub("", title)).split())
+    whole = _folded(title).split() + _whole_title_key(title).split() + _folded(_HYPHENS.sub("", title)).split()
+    found = {word[:KEY_LENGTH] for word in whole}
     return {word for word in found if word not in ARTICLES} or found
 
 
@@ -92,7 +121,8 @@ class IndexedTitle:
 
 
 def index_title(title: str, kind: str) -> IndexedTitle:
-    return IndexedTitle(title, title_key(title), kind, frozenset(words(title)))
+    """The title cut to its column; its key and words from the whole title, as a query for it is folded."""
+    return IndexedTitle(clip(title, TITLE_LENGTH), title_key(title), kind, frozenset(words(title)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,14 +6,14 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from db import Database
 from db import films as repo
-from db.models import Film
+from db.models import Film, FilmTitle, Person
 from services.errors import NotFound
 from services.films.catalogue import Ambiguous, FilmCatalogue
-from services.films.records import CreditRecord, ExternalIds, FilmRecord, PersonRecord
+from services.films.records import BasedOn, CreditRecord, ExternalIds, FilmRecord, PersonRecord
 
 
 async def add(db: Database, *records: FilmRecord) -> None:
@@ -236,3 +236,36 @@ async def test_known_titles_are_not_looked_up_online(db: Database, catalogue: Fi
     online = FakeTMDB()
     await FilmCatalogue(db, online=online).resolve("never let me go")
     assert online.searches == []
+
+
+# Text longer than the columns: PostgreSQL refuses it, so it is cut where rows are made.
+
+LONG_TITLE = ("Rock & Roll, Élan & Ça " * 27)[:600]  # folding spells out "&" and gets longer still
+LONG_NAME = "Maria " + "Ñandú-Åberg & " * 40  # far beyond people.name
+LONG_AUTHOR = "Author & Co " * 40
+
+
+async def test_a_600_character_title_and_a_very_long_name_are_stored_and_found(db: Database) -> None:
+    person = PersonRecord(LONG_NAME, ExternalIds(tmdb=99))
+    record = FilmRecord(
+        title=LONG_TITLE,
+        original_title=LONG_TITLE.upper(),
+        alternate_titles=("The " + LONG_TITLE,),
+        source="tmdb",
+        year=2001,
+        ids=ExternalIds(tmdb=12),
+        based_on=BasedOn(LONG_TITLE, LONG_AUTHOR, "novel"),
+        credits=(CreditRecord(person, "actor", ("Someone",), 0),),
+    )
+    await add(db, record)
+    await add(db, record)  # and again: the stored person is the one the record names
+    catalogue = FilmCatalogue(db)
+    found = await catalogue.resolve(LONG_TITLE)  # the query folds the way the stored key was made
+    assert found.film.year == 2001
+    assert len(found.film.title) <= 500
+    assert [len(member.name) for member in found.cast] == [300]
+    assert (await catalogue.person(LONG_NAME)).name == found.cast[0].name
+    async with db.transaction() as session:
+        assert await session.scalar(select(func.count()).select_from(Person)) == 1
+        assert await session.scalar(select(func.max(func.length(FilmTitle.folded)))) == 500
+        assert await session.scalar(select(func.max(func.length(FilmTitle.title)))) == 500

@@ -18,6 +18,7 @@ from db import Database
 from db.films import upsert_film
 from db.models import Checkpoint, Credit, Film, FilmTitle, FilmTitlePrefix, FilmTitleWord, Person
 from services.errors import InvalidInput
+from services.films.catalogue import FilmCatalogue
 from services.films.imdb import IdSet, ImdbImporter, ImportOptions, import_imdb
 from services.films.records import ExternalIds, FilmRecord
 
@@ -262,6 +263,26 @@ async def test_a_finished_import_without_the_optional_files_reads_nothing_again(
     assert batches == []
     assert [(p.name, p.rows_read) for p in again.phases if p.rows_read or not p.skipped] == []
     assert len(importer.films) == 0  # title.basics was not read again to refill the film ids
+
+
+async def test_titles_and_names_longer_than_the_columns_are_cut(db: Database, dataset: Path) -> None:
+    long_title = ("Rock & Roll, Élan & Ça " * 27)[:600]  # its key is longer still: "&" is spelled out
+    long_name = "Maria " + "Ñandú & " * 60
+    basics = [*BASICS, ["tt0000007", "movie", long_title, long_title, "0", "2002", N, "90", "Drama"]]
+    write_tsv(dataset / "title.basics.tsv.gz", basics)
+    write_tsv(dataset / "title.principals.tsv.gz", [*PRINCIPALS, ["tt0000007", "1", "nm0000070", "actor", N, N]])
+    write_tsv(dataset / "name.basics.tsv.gz", [*NAMES, ["nm0000070", long_name, N, N, "actor", N]])
+    write_tsv(dataset / "title.akas.tsv.gz", [*AKAS, ["tt0000007", "1", "The " + long_title, "US", N, N, N, "0"]])
+    await import_imdb(db, dataset)
+    async with db.transaction() as session:
+        film = (await session.scalars(select(Film).where(Film.imdb_id == "tt0000007"))).one()
+        assert len(film.title) == 500
+        keys = (await session.scalars(select(FilmTitle.folded).where(FilmTitle.film_id == film.id))).all()
+        assert [len(key) for key in keys] == [500]  # the alternate title has the same key
+        person = (await session.scalars(select(Person).where(Person.imdb_id == "nm0000070"))).one()
+        assert (len(person.name), len(person.folded)) == (300, 500)
+    catalogue = FilmCatalogue(db)
+    assert (await catalogue.find(long_title)).year == 2002
 
 
 async def test_missing_required_files_are_named(db: Database, tmp_path: Path) -> None:
