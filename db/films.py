@@ -169,6 +169,9 @@ async def upsert_film(session: AsyncSession, record: FilmRecord) -> Film:
     film = await _find_film(session, record)
     if film is None:
         film = Film(title=clip(record.title, TITLE_LENGTH), source=record.source, fetched_at=now)
+        # No film holds any of these ids (_find_film looked), so the insert carries them: a film another
+        # process stores meanwhile then clashes on a unique id instead of leaving an id-less twin here.
+        _apply_ids(film, record.ids, record.slug)
         session.add(film)
         await session.flush()
     ids, slug = await _free_ids(session, Film, film, record.ids, record.slug)

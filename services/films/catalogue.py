@@ -7,6 +7,8 @@ prefix, title words, corrected words), and only those few are ranked with rapidf
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import re
 from collections.abc import Iterable, Sequence
@@ -15,6 +17,7 @@ from datetime import datetime
 from typing import Protocol
 
 from rapidfuzz import fuzz, process
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import Database
@@ -202,6 +205,10 @@ class FilmCatalogue:
     def __init__(self, db: Database, online: FilmLookup | None = None) -> None:
         self.db = db
         self.online = online
+        # Online lookups and the stores they lead to, one at a time in this process: two members asking
+        # for the same unknown film at once would otherwise both insert it. (Other processes sharing the
+        # database are handled in _store.)
+        self._online_lock = asyncio.Lock()
 
     # Title search -------------------------------------------------------------------------------
 
@@ -227,32 +234,59 @@ class FilmCatalogue:
             if self.online is not None:
                 await self._refresh_if_stale(self.online, found.id)
             return found
-        title, year = parse_query(text)
-        try:
-            records = await online.search(title, year)
-        except Exception:
-            log.warning("online film lookup failed for %r", text, exc_info=True)
-            records = []
-        if records:
-            async with self.db.transaction() as session:
-                for record in records:
-                    await repo.upsert_film(session, record)
+        async with self._online_lock:
+            with contextlib.suppress(NotFound):  # stored while this call waited for the lock
+                return await self._resolve_locally(text)
+            title, year = parse_query(text)
+            try:
+                records = await online.search(title, year)
+            except Exception:
+                log.warning("online film lookup failed for %r", text, exc_info=True)
+                records = []
+            await self._store(records)
         return await self._resolve_locally(text)
 
-    async def _refresh_if_stale(self, online: FilmLookup, film_id: int) -> None:
-        """Replace a film the online source supplied with its current copy once it is too old."""
+    async def _stale_tmdb_id(self, online: FilmLookup, film_id: int) -> int | None:
         async with self.db.transaction() as session:
             film = await repo.film_by_id(session, film_id)
         if film is None or film.tmdb_id is None or not online.is_stale(film.source, film.fetched_at):
+            return None
+        return film.tmdb_id
+
+    async def _refresh_if_stale(self, online: FilmLookup, film_id: int) -> None:
+        """Replace a film the online source supplied with its current copy once it is too old."""
+        if await self._stale_tmdb_id(online, film_id) is None:
             return
-        try:
-            record = await online.refresh(film.tmdb_id)
-        except Exception:
-            log.warning("online refresh of film %d failed; keeping the stored copy", film_id, exc_info=True)
-            return
-        if record is not None:
-            async with self.db.transaction() as session:
-                await repo.upsert_film(session, record)
+        async with self._online_lock:
+            if (tmdb_id := await self._stale_tmdb_id(online, film_id)) is None:
+                return  # refreshed while this call waited for the lock
+            try:
+                record = await online.refresh(tmdb_id)
+            except Exception:
+                log.warning("online refresh of film %d failed; keeping the stored copy", film_id, exc_info=True)
+                return
+            await self._store([record] if record is not None else [])
+
+    async def _store(self, records: Sequence[FilmRecord], attempts: int = 2) -> None:
+        """Store what the online source answered, in one transaction.
+
+        Another bot process sharing the database may store the same film at the same moment; whichever
+        commits second hits a unique constraint. Its rows are then committed and visible, so the store
+        is tried again (it now updates them); if that fails too the stored copy is what there is.
+        """
+        for attempt in range(1, attempts + 1):
+            if not records:
+                return
+            try:
+                async with self.db.transaction() as session:
+                    for record in records:
+                        await repo.upsert_film(session, record)
+                return
+            except IntegrityError:
+                if attempt == attempts:
+                    log.warning("another process kept storing %s; using its copy", records[0].title, exc_info=True)
+                else:
+                    log.info("another process stored %s at the same time; storing again", records[0].title)
 
     async def resolve(self, text: str) -> FilmDetails:
         """The film ``text`` names, in detail. Raises NotFound (with suggestions) or Ambiguous."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -187,14 +188,16 @@ async def test_articles_accents_and_alternate_titles(db: Database, catalogue: Fi
 class FakeTMDB:
     """An in-memory online source implementing the FilmLookup protocol."""
 
-    def __init__(self, *records: FilmRecord, max_age: timedelta = timedelta(days=30)) -> None:
+    def __init__(self, *records: FilmRecord, max_age: timedelta = timedelta(days=30), delay: float = 0.0) -> None:
         self.records = records
         self.max_age = max_age
+        self.delay = delay  # seconds each answer takes, so that concurrent callers overlap
         self.searches: list[tuple[str, int | None]] = []
         self.refreshed: list[int] = []
 
     async def search(self, title: str, year: int | None) -> list[FilmRecord]:
         self.searches.append((title, year))
+        await asyncio.sleep(self.delay)
         return [r for r in self.records if r.title.casefold() == title.casefold() and year in (None, r.year)]
 
     def is_stale(self, source: str, fetched_at: datetime) -> bool:
@@ -202,6 +205,7 @@ class FakeTMDB:
 
     async def refresh(self, tmdb_id: int) -> FilmRecord | None:
         self.refreshed.append(tmdb_id)
+        await asyncio.sleep(self.delay)
         return next((r for r in self.records if r.ids.tmdb == tmdb_id), None)
 
 
@@ -230,6 +234,50 @@ async def test_unknown_titles_are_looked_up_online_and_stored(db: Database, cata
     with pytest.raises(NotFound):
         await with_online.resolve("Nothing Like It")
     assert online.searches[-1] == ("Nothing Like It", None)
+
+
+PATERSON = FilmRecord(
+    title="Paterson",
+    year=2016,
+    source="tmdb",
+    ids=ExternalIds(tmdb=370755, imdb="tt5247022"),
+    alternate_titles=("Paterson (film)",),
+    credits=(CreditRecord(PersonRecord("Adam Driver", ExternalIds(tmdb=1023139)), "actor", ("Paterson",), 0),),
+)
+
+
+async def test_two_members_asking_for_the_same_unknown_film_at_once_both_get_it(db: Database) -> None:
+    online = FakeTMDB(PATERSON, delay=0.1)
+    catalogue = FilmCatalogue(db, online=online)
+    first, second = await asyncio.gather(catalogue.find("Paterson"), catalogue.find("paterson 2016"))
+    assert first == second
+    assert first.source == "TMDB"
+
+
+async def test_bot_processes_storing_the_same_film_at_once_both_get_it(db: Database, database_url: str) -> None:
+    processes = [Database(database_url) for _ in range(2)]  # each its own engine, lock and catalogue
+    try:
+        found = await asyncio.gather(
+            *(FilmCatalogue(database, online=FakeTMDB(PATERSON, delay=0.1)).find("Paterson") for database in processes)
+        )
+    finally:
+        for database in processes:
+            await database.dispose()
+    assert found[0] == found[1]
+    async with db.transaction() as session:
+        assert await session.scalar(select(func.count()).select_from(Film)) == 1
+        assert await session.scalar(select(func.count()).select_from(Person)) == 1
+
+
+async def test_a_stale_film_asked_for_twice_at_once_is_refreshed_without_error(db: Database) -> None:
+    await add(db, PATERSON)
+    async with db.transaction() as session:  # fetched long ago
+        await session.execute(update(Film).values(fetched_at=datetime.now(UTC) - timedelta(days=90)))
+    online = FakeTMDB(replace(PATERSON, runtime_minutes=118), delay=0.1)
+    catalogue = FilmCatalogue(db, online=online)
+    await asyncio.gather(catalogue.find("Paterson"), catalogue.find("Paterson"))
+    assert (await catalogue.resolve("Paterson")).runtime_minutes == 118
+    assert online.refreshed == [370755], "the second caller finds the copy the first one fetched"
 
 
 async def test_known_titles_are_not_looked_up_online(db: Database, catalogue: FilmCatalogue) -> None:
