@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +18,8 @@ from services.errors import InvalidInput
 from services.films.catalogue import FilmCatalogue
 from services.films.imdb import IdSet, ImdbImporter, ImportOptions, import_imdb
 from services.films.records import ExternalIds, FilmRecord
+from tests.processes import run_filmclub
 
-ROOT = Path(__file__).resolve().parents[2]
 N = "\\N"
 
 BASICS = [
@@ -344,23 +341,13 @@ async def test_films_of_other_sources_are_left_alone(db: Database, dataset: Path
 
 
 def test_the_command_line_imports_quietly(dataset: Path, tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FILMCLUB_")}
-    env["FILMCLUB_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}"
-    command = [sys.executable, "-m", "bot", "import", "imdb", str(dataset), "--quiet", "--title-types", "movie,tvMovie"]
-    result = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+    env = {"FILMCLUB_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}"}
+    result = run_filmclub("import", "imdb", str(dataset), "--quiet", "--title-types", "movie,tvMovie", env=env)
     assert result.returncode == 0, result.stderr
     assert "%" not in result.stderr  # no progress bar; the log may say that it migrated
     assert "4 films, 13 people" in result.stdout
     assert "Information courtesy of IMDb (https://www.imdb.com). Used with permission." in result.stdout
-    missing = subprocess.run(
-        [*command[:5], str(tmp_path / "nowhere")],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    missing = run_filmclub("import", "imdb", str(tmp_path / "nowhere"), env=env)
     assert missing.returncode == 2
     assert "title.basics.tsv.gz" in missing.stderr
     assert "Traceback" not in missing.stderr
