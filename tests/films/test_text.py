@@ -6,7 +6,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.films.text import FIRST_FILM_YEAR, fold, latest_plausible_year, parse_query, title_key, words
+from services.films.text import (
+    FIRST_FILM_YEAR,
+    fold,
+    index_title,
+    latest_plausible_year,
+    parse_query,
+    title_key,
+    title_rows,
+    words,
+)
 
 
 @pytest.mark.parametrize(
@@ -96,3 +105,19 @@ def test_parse_query_round_trips_title_and_year(title: str, year: int) -> None:
     parsed_title, parsed_year = parse_query(f"{title} ({year})")
     assert parsed_year == year
     assert fold(parsed_title) == fold(title)
+
+
+def test_title_rows_keep_one_title_per_key_and_index_every_word_once() -> None:
+    titles = [
+        index_title(t, k) for t, k in [("The Thing", "primary"), ("Thing", "original"), ("Das Ding", "alternate")]
+    ]
+    rows = title_rows(7, titles, popularity=3.5)
+    assert [(r["title"], r["folded"], r["kind"]) for r in rows.titles] == [
+        ("The Thing", "thing", "primary"),
+        ("Das Ding", "ding", "alternate"),
+    ]
+    assert {r["word"] for r in rows.words} == {"thing", "ding"}
+    assert {r["prefix"] for r in rows.prefixes} == {"t", "th", "thi", "thin", "d", "di", "din", "ding"}
+    assert {(r["film_id"], r["popularity"]) for r in rows.words + rows.prefixes} == {(7, 3.5)}
+    assert rows.vocabulary == [{"word": "ding"}, {"word": "thing"}]
+    assert title_rows(8, [index_title("!!!", "primary")]).titles == []  # no key, no title row
