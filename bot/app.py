@@ -66,6 +66,20 @@ class App:
         async with self.bot:
             await self.bot.start(token)
 
+    async def until_ready(self, runner: asyncio.Task[None], seconds: float) -> None:
+        """Return once the bot is ready; if ``runner`` (this app's `run()`) ends first, raise why it did.
+
+        Raises TimeoutError when neither happens within ``seconds``.
+        """
+        ready = asyncio.create_task(self.bot.wait_until_ready())
+        done, _ = await asyncio.wait({ready, runner}, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        if ready in done:
+            return
+        ready.cancel()
+        if runner in done:
+            runner.result()  # re-raises the error that stopped the bot while starting
+        raise TimeoutError(f"the bot was not ready after {seconds:.0f} s")
+
     def _token(self) -> str:
         if not self.settings.discord_token:
             raise MissingToken

@@ -54,13 +54,7 @@ async def run_offline(
         runner = asyncio.create_task(app.run(), name="filmclub-console-bot")
         try:
             with console.status("Starting Film Club against the local Discord stand-in..."):
-                ready = asyncio.create_task(app.bot.wait_until_ready())
-                await asyncio.wait({ready, runner}, timeout=READY_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
-                if runner.done():
-                    runner.result()
-                if not ready.done():
-                    ready.cancel()
-                    raise TimeoutError(f"the bot was not ready after {READY_TIMEOUT:.0f} s")
+                await app.until_ready(runner, READY_TIMEOUT)
             await run_console(
                 standin,
                 input=make_input(console),

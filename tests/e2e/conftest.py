@@ -41,11 +41,7 @@ async def running_bot(
         await app.bot.load_extension(extension)
     runner = asyncio.create_task(app.run(), name="filmclub-under-test")
     try:
-        ready = asyncio.create_task(app.bot.wait_until_ready())
-        done, _ = await asyncio.wait({ready, runner}, timeout=READY_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
-        if runner in done:
-            runner.result()  # the bot died while starting: show why
-        assert ready in done, f"the bot was not ready within {READY_TIMEOUT} s"
+        await app.until_ready(runner, READY_TIMEOUT)  # raises why the bot died while starting
         yield app
     finally:
         await app.close()
