@@ -137,9 +137,8 @@ async def _console(settings: Settings, user: str, channel: str) -> int:
     from rich.console import Console
 
     from bot.console import run_offline
-    from standin.console import TerminalInput
 
-    await run_offline(settings, console=Console(), make_input=TerminalInput, user=user, channel=channel)
+    await run_offline(settings, console=Console(), user=user, channel=channel)
     return 0
 
 

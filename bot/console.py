@@ -16,7 +16,7 @@ from rich.console import Console
 from bot.app import App
 from bot.config import Settings
 from standin import DEMO, StandIn
-from standin.console import LineSource, run_console
+from standin.console import LineSource, TerminalInput, run_console
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ async def run_offline(
     settings: Settings,
     *,
     console: Console,
-    make_input: Callable[[Console], LineSource],
+    make_input: Callable[[Console], LineSource] = TerminalInput,
     user: str = "alice",
     channel: str = "general",
 ) -> None:
