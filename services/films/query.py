@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, datetime
 
 from db.films.keys import fold
 
@@ -19,7 +19,8 @@ _TRAILING_SEPARATORS = " \t\n,-–—:/|"
 
 
 def latest_plausible_year() -> int:
-    return date.today().year + 10
+    """A coarse bound on release years people may type (announced films included), from the wall clock's year."""
+    return datetime.now(UTC).year + 10
 
 
 def parse_query(text: str) -> tuple[str, int | None]:
