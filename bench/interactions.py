@@ -1,0 +1,303 @@
+"""Bot CPU and latency per interaction: the real bot, in a process of its own, driven through the stand-in.
+
+    python -m bench.interactions [--quick] [--n 400] [--concurrency 1 50 200] [--backend sqlite|postgresql|both]
+                                 [--films 0] [--json FILE]
+
+The benchmark process runs the Discord stand-in and the members; the bot runs as `python -m bot run`
+(App.open, as in production and the end-to-end tests) pointed at it, so the bot's CPU time is its own
+process's, read from /proc before and after each batch. Every figure is also given as a ratio to
+`/about` measured in the same run, at the same concurrency, in interleaved rounds: the machine is shared,
+and only the ratios compare across runs. PostgreSQL runs on a throw-away database of the server that
+FILMCLUB_TEST_DATABASE_URL names. See bench/README.md for what each figure means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import signal
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.autocomplete import fill, make_titles
+from bench.scratch import scratch_database
+from db import Database, migrate
+from db.base import utcnow
+from db.films import repository as repo
+from db.films.records import CreditRecord, ExternalIds, FilmRecord, PersonRecord
+from services.films.starter import load_starter
+from standin.driver import Driver
+from standin.server import StandIn
+from standin.state import Message
+
+ROOT = Path(__file__).resolve().parents[1]
+PG_ENV = "FILMCLUB_TEST_DATABASE_URL"
+TICKS = os.sysconf("SC_CLK_TCK")
+ENSEMBLE = "Bench Ensemble Piece"  # a film with two pages of cast, for the page button
+ENSEMBLE_CAST = 30
+WARM_UP = 10  # interactions of each kind before measuring
+# What members type into the film option, keystroke by keystroke, and an empty box.
+TYPED = ("", "n", "ne", "nev", "neve", "never", "never l", "never let", "never let me go", "the", "the g",
+         "the godf", "star", "star w", "amel", "amelie", "dune", "dune 2021", "casabl", "nevr let me")  # fmt: skip
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of process ``pid`` and its threads, finished ones included."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime (fields 14 and 15 of proc(5))
+
+
+@dataclass
+class Stage:
+    """What the scenarios act on: values members picked from autocomplete, and the pages each worker turns."""
+
+    film: str
+    ensemble: str
+    person: str
+    pages: list[Message] = field(default_factory=list)
+
+
+Scenario = Callable[[Driver, Stage, int, int], Awaitable[object]]
+
+
+async def about(driver: Driver, stage: Stage, worker: int, i: int) -> object:
+    return await (await driver.slash("about")).message()
+
+
+async def film_info(driver: Driver, stage: Stage, worker: int, i: int) -> object:
+    return await (await driver.slash("film info", film=stage.film)).message()
+
+
+async def film_cast(driver: Driver, stage: Stage, worker: int, i: int) -> object:
+    return await (await driver.slash("film cast", film=stage.film)).message()
+
+
+async def film_score(driver: Driver, stage: Stage, worker: int, i: int) -> object:
+    return await (await driver.slash("film score", film=stage.film)).message()
+
+
+async def film_person(driver: Driver, stage: Stage, worker: int, i: int) -> object:
+    return await (await driver.slash("film person", name=stage.person)).message()
+
+
+async def autocomplete(driver: Driver, stage: Stage, worker: int, i: int) -> object:
+    return await driver.autocomplete("film info", "film", TYPED[i % len(TYPED)])
+
+
+async def cast_page(driver: Driver, stage: Stage, worker: int, i: int) -> object:
+    """Turn the worker's own cast message to its other page (each worker has one, so edits are its own)."""
+    message = stage.pages[worker]
+    edits = len(message.edits)
+    enabled = next(b for b in message.buttons() if not b.get("disabled"))
+    await driver.click(message, enabled["custom_id"])
+    return await driver.wait_for_edit(message, edits + 1)
+
+
+SCENARIOS: dict[str, Scenario] = {
+    "/about": about,
+    "/film info": film_info,
+    "/film cast": film_cast,
+    "/film score": film_score,
+    "/film person": film_person,
+    "autocomplete": autocomplete,
+    "cast page button": cast_page,
+}
+BASELINE = "/about"
+
+
+@dataclass
+class Figures:
+    """One kind of interaction at one concurrency: bot CPU and latencies, summed over the rounds."""
+
+    scenario: str
+    concurrency: int
+    interactions: int = 0
+    bot_cpu_seconds: float = 0.0
+    latencies_ms: list[float] = field(default_factory=list)
+
+    @property
+    def cpu_ms(self) -> float:
+        return 1000 * self.bot_cpu_seconds / max(self.interactions, 1)
+
+    def percentile(self, share: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] if ordered else 0.0
+
+
+async def batch(driver: Driver, stage: Stage, scenario: Scenario, count: int, concurrency: int) -> list[float]:
+    """Run ``count`` interactions, ``concurrency`` at a time; their latencies in ms."""
+    latencies: list[float] = []
+    numbers = itertools.count()
+
+    async def worker(number: int) -> None:
+        while (i := next(numbers)) < count:
+            started = time.perf_counter()
+            await scenario(driver, stage, number, i)
+            latencies.append(1000 * (time.perf_counter() - started))
+
+    await asyncio.gather(*(worker(w) for w in range(min(concurrency, count))))
+    return latencies
+
+
+async def measure(driver: Driver, stage: Stage, pid: int, n: int, levels: Sequence[int], rounds: int) -> list[Figures]:
+    """Each kind at each concurrency, in ``rounds`` interleaved rounds of n/rounds interactions."""
+    results: list[Figures] = []
+    per_round = max(n // rounds, 1)
+    for concurrency in sorted({min(level, per_round) for level in levels}):
+        figures = {name: Figures(name, concurrency) for name in SCENARIOS}
+        for _ in range(rounds):
+            for name, scenario in SCENARIOS.items():
+                before = cpu_seconds(pid)
+                latencies = await batch(driver, stage, scenario, per_round, concurrency)
+                figures[name].bot_cpu_seconds += cpu_seconds(pid) - before
+                figures[name].interactions += per_round
+                figures[name].latencies_ms += latencies
+        results += figures.values()
+    return results
+
+
+async def prepare(url: str, films: int) -> None:
+    """Migrate, add ``films`` generated films, the starter catalogue and the ensemble film (before the bot starts)."""
+    database = Database(url)
+    try:
+        await migrate.upgrade(database.engine)
+        if films:
+            await fill(database, make_titles(films))
+        now = utcnow()
+        await load_starter(database, now=now)
+        cast = tuple(
+            CreditRecord(PersonRecord(f"Bench Player {n}", ExternalIds(imdb=f"nm9{n:06d}")), "actor", (f"Part {n}",), n)
+            for n in range(ENSEMBLE_CAST)
+        )
+        record = FilmRecord(ENSEMBLE, "tmdb", 2020, ids=ExternalIds(imdb="tt9000001"), popularity=1.0, credits=cast)
+        async with database.transaction() as session:
+            await repo.upsert_film(session, record, now=now)
+    finally:
+        await database.dispose()
+
+
+@asynccontextmanager
+async def bot_process(standin: StandIn, url: str, log: Path) -> AsyncIterator[int]:
+    """`python -m bot run` against ``standin``; yields its pid once it is ready, stops it with SIGTERM."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FILMCLUB_") and k != "DISCORD_TOKEN"}
+    env |= {
+        "DISCORD_TOKEN": standin.token,
+        "FILMCLUB_API_BASE_URL": standin.api_base,
+        "FILMCLUB_GATEWAY_URL": standin.gateway_url,
+        "FILMCLUB_DATABASE_URL": url,
+        "FILMCLUB_GUILD_READY_TIMEOUT": "0.05",
+        "FILMCLUB_LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    }
+    with log.open("wb") as out:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", env=env, cwd=ROOT, stdout=out, stderr=out
+        )
+        try:
+            await standin.wait_ready(timeout=120)
+            yield process.pid
+        finally:
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+                await asyncio.wait_for(process.wait(), timeout=30)
+    if process.returncode:
+        raise RuntimeError(f"the bot exited with {process.returncode}; its log: {log}")
+
+
+async def staged(driver: Driver, workers: int) -> Stage:
+    """Pick the films and the person as members would (from autocomplete), and post each worker's cast book."""
+    [film, *_] = await driver.autocomplete("film info", "film", "never let me go")
+    [ensemble, *_] = await driver.autocomplete("film cast", "film", ENSEMBLE)
+    [person, *_] = await driver.autocomplete("film person", "name", "carey mull")
+    stage = Stage(film["value"], ensemble["value"], person["value"])
+    for _ in range(workers):
+        stage.pages.append(await (await driver.slash("film cast", film=stage.ensemble)).message())
+    return stage
+
+
+async def run_backend(url: str, args: argparse.Namespace, directory: Path) -> list[Figures]:
+    await prepare(url, args.films)
+    async with AsyncExitStack() as stack:
+        standin = await stack.enter_async_context(StandIn(ack_deadline=120.0))
+        pid = await stack.enter_async_context(bot_process(standin, url, directory / "bot.log"))
+        driver = standin.driver()
+        stage = await staged(driver, min(max(args.concurrency), max(args.n // args.rounds, 1)))
+        for scenario in SCENARIOS.values():
+            await batch(driver, stage, scenario, WARM_UP, 1)
+        return await measure(driver, stage, pid, args.n, args.concurrency, args.rounds)
+
+
+def report(backend: str, results: list[Figures]) -> list[dict[str, object]]:
+    """Print the table; return its rows for the JSON output."""
+    rows: list[dict[str, object]] = []
+    baselines = {f.concurrency: f for f in results if f.scenario == BASELINE}
+    print(f"\n== {backend}: bot CPU per interaction and latency; ratios are to {BASELINE} at the same concurrency")
+    print(f"{'interaction':<18}{'conc':>5}{'n':>6}{'CPU ms':>9}{'x about':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+          f"{'p50 x':>7}")  # fmt: skip
+    for f in results:
+        base = baselines[f.concurrency]
+        row = {
+            "backend": backend,
+            "interaction": f.scenario,
+            "concurrency": f.concurrency,
+            "interactions": f.interactions,
+            "bot_cpu_ms": round(f.cpu_ms, 3),
+            "cpu_ratio": round(f.cpu_ms / base.cpu_ms, 2) if base.cpu_ms else None,
+            "p50_ms": round(f.percentile(0.5), 2),
+            "p95_ms": round(f.percentile(0.95), 2),
+            "p99_ms": round(f.percentile(0.99), 2),
+            "p50_ratio": round(f.percentile(0.5) / base.percentile(0.5), 2),
+        }
+        rows.append(row)
+        print(
+            f"{f.scenario:<18}{f.concurrency:>5}{f.interactions:>6}{f.cpu_ms:>9.2f}{row['cpu_ratio'] or 0:>9.2f}"
+            f"{row['p50_ms']:>9.1f}{row['p95_ms']:>9.1f}{row['p99_ms']:>9.1f}{row['p50_ratio']:>7.2f}"
+        )
+    return rows
+
+
+async def main(args: argparse.Namespace) -> None:
+    rows: list[dict[str, object]] = []
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    with tempfile.TemporaryDirectory(prefix="interactions-bench-") as tmp:
+        directory = Path(tmp)
+        for backend in backends:
+            if backend == "sqlite":
+                results = await run_backend(f"sqlite+aiosqlite:///{directory / 'bench.sqlite3'}", args, directory)
+            else:
+                if not (admin := os.environ.get(PG_ENV)):
+                    raise SystemExit(f"--backend {backend} needs {PG_ENV}: a PostgreSQL server to create a database on")
+                async with scratch_database(admin, "filmclub_bench") as url:
+                    results = await run_backend(url, args, directory)
+            rows += report(backend, results)
+    document = {"n": args.n, "rounds": args.rounds, "films": args.films, "results": rows}
+    if args.json:
+        args.json.write_text(json.dumps(document, indent=2) + "\n")
+        print(f"\nwritten to {args.json}")
+
+
+def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=400, help="interactions of each kind at each concurrency (400)")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 50, 200], metavar="C")
+    parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds the n interactions are split into")
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="sqlite")
+    parser.add_argument("--films", type=int, default=0, help="generated films added to the starter catalogue")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON to FILE")
+    parser.add_argument("--quick", action="store_true", help="a few interactions only (checks that it runs)")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.n, args.rounds = min(args.n, 20), 1
+    return args
+
+
+if __name__ == "__main__":
+    asyncio.run(main(parse()))
