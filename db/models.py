@@ -17,6 +17,7 @@ from db.films.keys import KEY_LENGTH, NAME_LENGTH, TITLE_LENGTH
 
 __all__ = [
     "Base",
+    "CatalogueVersion",
     "Checkpoint",
     "Credit",
     "Film",
@@ -171,6 +172,16 @@ class FilmMusic(Provenance, Base):
     note: Mapped[str | None] = mapped_column(String(500))
 
     film: Mapped[Film] = relationship(back_populates="music")
+
+
+class CatalogueVersion(Base):
+    """One row counting the catalogue's changes: every catalogue write bumps it in its own transaction, so a
+    process tells whether answers it cached are still current with one primary-key read (db.films.version)."""
+
+    __tablename__ = "catalogue_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(default=0)
 
 
 class Checkpoint(Base):

@@ -3,7 +3,8 @@
 Rows written by an importer carry its ``source``; a film or person that another source owns (the
 curated starter catalogue, TMDB) keeps its fields: upserts only update rows of the importer's own
 source, and id look-ups for attaching titles and credits only return films of that source.
-Every function takes the caller's session (one unit of work) and none commits.
+Every function takes the caller's session (one unit of work) and none commits; every write bumps the
+catalogue version first (db.films.version), so bot processes drop the answers they cached.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.engine import upsert_insert
+from db.films import version
 from db.films.keys import TitleRows
 from db.films.records import CreditRecord
 from db.models import Credit, Film, FilmTitle, FilmTitlePrefix, FilmTitleWord, Person, TitleVocabulary
@@ -45,6 +47,7 @@ async def upsert_films(session: AsyncSession, rows: Rows, *, source: str) -> dic
     """
     if not rows:
         return {}
+    await version.bump(session)
     insert = upsert_insert(session, FILMS)
     fields = ("title", "original_title", "year", "runtime_minutes", "genres", "fetched_at")
     statement = insert.on_conflict_do_update(
@@ -60,6 +63,7 @@ async def upsert_people(session: AsyncSession, rows: Rows, *, source: str) -> No
     """Insert people or update those of ``source`` with the same ``imdb_id``."""
     if not rows:
         return
+    await version.bump(session)
     insert = upsert_insert(session, PEOPLE)
     statement = insert.on_conflict_do_update(
         index_elements=["imdb_id"],
@@ -120,6 +124,7 @@ async def upsert_credits(session: AsyncSession, rows: Rows, *, replace: bool) ->
     """
     if not rows:
         return
+    await version.bump(session)
     insert = upsert_insert(session, CREDITS)
     keys = ["film_id", "person_id", "job"]
     fields = ("department", "characters", "billing", "external_ref", "source", "fetched_at")
@@ -136,6 +141,9 @@ async def add_titles(session: AsyncSession, rows: TitleRows) -> None:
 
     ``rows`` (see db.films.keys.title_rows) must not repeat a (film_id, folded).
     """
+    if not (rows.titles or rows.words or rows.prefixes):
+        return
+    await version.bump(session)
     for table, keys, values in (
         (TITLES, ["film_id", "folded"], rows.titles),
         (TITLE_WORDS, ["word", "film_id"], rows.words),
@@ -150,6 +158,7 @@ async def set_popularity(session: AsyncSession, popularity: Mapping[str, float],
     """Set the popularity of the films of ``source`` by IMDb id, and of their title words and prefixes."""
     if not popularity:
         return
+    await version.bump(session)
     params = [{"key": k, "value": v} for k, v in popularity.items()]
     film = select(FILMS.c.id).where(FILMS.c.imdb_id == bindparam("key"), FILMS.c.source == source).scalar_subquery()
     for table in (TITLE_WORDS, TITLE_PREFIXES):

@@ -1,6 +1,7 @@
 """The film catalogue repository: store source records, and find films and people by key, word and id.
 
-Every function takes the caller's session (one unit of work); none commits.
+Every function takes the caller's session (one unit of work); none commits. Writes bump the catalogue
+version first (db.films.version), so bot processes drop the answers they cached.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, or_, s
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
-from db.films import bulk
+from db.films import bulk, version
 from db.films.keys import NAME_LENGTH, TITLE_LENGTH, clip, fold, index_title, title_rows
 from db.films.records import ExternalIds, FilmRecord, PersonRecord, merged_credits
 from db.models import Credit, Film, FilmMusic, FilmTitle, FilmTitlePrefix, FilmTitleWord, Person, TitleVocabulary
@@ -158,6 +159,7 @@ async def _upsert_people(
 
 async def delete_films_of_source(session: AsyncSession, source: str, *, keep_slugs: Sequence[str]) -> None:
     """Remove the films ``source`` supplied whose slug is not in ``keep_slugs`` (titles and credits go with them)."""
+    await version.bump(session)
     await session.execute(delete(Film).where(Film.source == source, Film.slug.not_in(keep_slugs)))
 
 
@@ -169,6 +171,7 @@ async def upsert_film(session: AsyncSession, record: FilmRecord, *, now: datetim
     whose facts came from a higher-ranked source (see SOURCE_RANK) keeps them: the record only adds
     identifiers and a poster it lacked. ``now`` is when the source supplied it.
     """
+    await version.bump(session)
     film = await _find_film(session, record)
     if film is None:
         film = Film(title=clip(record.title, TITLE_LENGTH), source=record.source, fetched_at=now)
