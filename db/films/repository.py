@@ -6,13 +6,13 @@ version first (db.films.version), so bot processes drop the answers they cached.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import NamedTuple, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased
 
 from db.films import bulk, version
 from db.films.keys import NAME_LENGTH, TITLE_LENGTH, clip, fold, index_title, title_rows
@@ -396,18 +396,83 @@ async def film_by_id(session: AsyncSession, film_id: int) -> Film | None:
     return await session.get(Film, film_id)
 
 
-async def film_details(session: AsyncSession, film_id: int) -> Film | None:
-    """The film with its titles, credits (with people) and music loaded."""
-    query = (
-        select(Film)
-        .where(Film.id == film_id)
-        .options(
-            selectinload(Film.titles),
-            selectinload(Film.credits).selectinload(Credit.person),
-            selectinload(Film.music),
-        )
+# Answers about a film or a person: plain rows from Core selects of just the columns they need (no ORM
+# objects to build and track).
+
+
+class FilmRow(NamedTuple):
+    id: int
+    title: str
+    year: int | None
+    source: str
+    original_title: str | None
+    runtime_minutes: int | None
+    genres: list[str]
+    countries: list[str]
+    languages: list[str]
+    synopsis: str | None
+    based_on_title: str | None
+    based_on_author: str | None
+    based_on_kind: str | None
+    based_on_year: int | None
+    poster_path: str | None
+
+
+class CreditRow(NamedTuple):
+    person_id: int
+    name: str
+    job: str
+    characters: list[str]
+    billing: int | None
+
+
+class MusicRow(NamedTuple):
+    piece: str
+    performer: str | None
+    note: str | None
+
+
+class FilmDetailRows(NamedTuple):
+    film: FilmRow
+    alternate_titles: list[str]  # as stored
+    credits: list[CreditRow]  # billing order: the billed by billing, then the others, each as stored
+    music: list[MusicRow]  # as stored
+
+
+class CreditedFilm(NamedTuple):
+    """A film (its id, title, year and source) and one person's credit on it."""
+
+    id: int
+    title: str
+    year: int | None
+    source: str
+    person_id: int
+    job: str
+    characters: list[str]
+    credit_source: str
+
+
+async def film_details(session: AsyncSession, film_id: int) -> FilmDetailRows | None:
+    """The film's facts, alternate titles, credits with the people's names, and music: four indexed selects."""
+    film = (
+        await session.execute(select(*(getattr(Film, name) for name in FilmRow._fields)).where(Film.id == film_id))
+    ).first()
+    if film is None:
+        return None
+    titles = select(FilmTitle.title).where(FilmTitle.film_id == film_id, FilmTitle.kind == "alternate")
+    credits = (
+        select(Credit.person_id, Person.name, Credit.job, Credit.characters, Credit.billing)
+        .join(Person, Person.id == Credit.person_id)
+        .where(Credit.film_id == film_id)
+        .order_by(Credit.billing.is_(None), Credit.billing, Credit.id)
     )
-    return (await session.scalars(query)).first()
+    music = select(FilmMusic.piece, FilmMusic.performer, FilmMusic.note).where(FilmMusic.film_id == film_id)
+    return FilmDetailRows(
+        FilmRow._make(film),
+        list(await session.scalars(titles.order_by(FilmTitle.id))),
+        [CreditRow._make(row) for row in await session.execute(credits)],
+        [MusicRow._make(row) for row in await session.execute(music.order_by(FilmMusic.id))],
+    )
 
 
 async def people_by_folded(session: AsyncSession, folded: str, limit: int = 20) -> list[Person]:
@@ -451,18 +516,23 @@ async def _people(session: AsyncSession, condition: ColumnElement[bool], limit: 
     return list(await session.scalars(query))
 
 
-async def person_credits(session: AsyncSession, person_id: int, job: str | None = None) -> list[Credit]:
-    """A person's credits (optionally for one job) with their films loaded, oldest film first."""
+async def credited_films(
+    session: AsyncSession, person_ids: Collection[int], job: str | None = None
+) -> list[CreditedFilm]:
+    """The films these people are credited on (for ``job`` only, if given), oldest first: one query."""
+    if not person_ids:
+        return []
     query = (
-        select(Credit)
+        select(
+            Film.id, Film.title, Film.year, Film.source, Credit.person_id, Credit.job, Credit.characters, Credit.source
+        )
         .join(Film, Film.id == Credit.film_id)
-        .where(Credit.person_id == person_id)
-        .options(selectinload(Credit.film))
-        .order_by(Film.year.is_(None), Film.year, Film.title)
+        .where(Credit.person_id.in_(sorted(person_ids)))
+        .order_by(Film.year.is_(None), Film.year, Film.title, Film.id)
     )
     if job is not None:
         query = query.where(Credit.job == job)
-    return list(await session.scalars(query))
+    return [CreditedFilm._make(row) for row in await session.execute(query)]
 
 
 async def films_per_source(session: AsyncSession) -> dict[str, int]:

@@ -9,18 +9,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
 from rapidfuzz import fuzz
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import Database
 from db.films import repository as repo
 from db.films.keys import fold
 from db.films.records import BasedOn, FilmRecord, MusicRecord
-from db.models import Credit
 from services.clock import Clock
 from services.errors import NotFound
 from services.films import search
@@ -52,12 +52,38 @@ class FilmLookup(Protocol):
     async def refresh(self, tmdb_id: int) -> FilmRecord | None: ...
 
 
-def _names(credits: Iterable[Credit], job: str) -> tuple[str, ...]:
-    return tuple(credit.person.name for credit in credits if credit.job == job)
+def _summary(film: repo.FilmRow | repo.CreditedFilm) -> FilmSummary:
+    return FilmSummary(film.id, film.title, film.year, source_name(film.source))
 
 
-def _billing_order(credit: Credit) -> tuple[bool, int, int]:
-    return credit.billing is None, credit.billing or 0, credit.id
+def _names(credits: Sequence[repo.CreditRow], job: str) -> tuple[str, ...]:
+    return tuple(credit.name for credit in credits if credit.job == job)
+
+
+def _details(rows: repo.FilmDetailRows) -> FilmDetails:
+    film, credits = rows.film, rows.credits
+    based_on = (
+        BasedOn(film.based_on_title, film.based_on_author, film.based_on_kind, film.based_on_year)
+        if film.based_on_title
+        else None
+    )
+    return FilmDetails(
+        film=_summary(film),
+        original_title=film.original_title if film.original_title != film.title else None,
+        alternate_titles=tuple(rows.alternate_titles),
+        directors=_names(credits, "director"),
+        writers=tuple(dict.fromkeys(_names(credits, "screenplay") + _names(credits, "writer"))),
+        composers=_names(credits, "composer"),
+        cast=tuple(CastMember(c.name, tuple(c.characters), c.billing) for c in credits if c.job == "actor"),
+        based_on=based_on,
+        genres=tuple(film.genres),
+        runtime_minutes=film.runtime_minutes,
+        countries=tuple(film.countries),
+        languages=tuple(film.languages),
+        synopsis=film.synopsis,
+        music=tuple(MusicRecord(*music) for music in rows.music),
+        poster_path=film.poster_path,
+    )
 
 
 class FilmCatalogue:
@@ -162,32 +188,13 @@ class FilmCatalogue:
     async def details(self, film_id: int) -> FilmDetails:
         """Everything the catalogue knows about a film."""
         async with self.db.transaction() as session:
-            row = await repo.film_details(session, film_id)
-        if row is None:
+            return _details(await self._detail_rows(session, film_id))
+
+    @staticmethod
+    async def _detail_rows(session: AsyncSession, film_id: int) -> repo.FilmDetailRows:
+        if (rows := await repo.film_details(session, film_id)) is None:
             raise NotFound(search.GONE)
-        credits = sorted(row.credits, key=_billing_order)
-        based_on = (
-            BasedOn(row.based_on_title, row.based_on_author, row.based_on_kind, row.based_on_year)
-            if row.based_on_title
-            else None
-        )
-        return FilmDetails(
-            film=search.film_summary(row),
-            original_title=row.original_title if row.original_title != row.title else None,
-            alternate_titles=tuple(t.title for t in row.titles if t.kind == "alternate"),
-            directors=_names(credits, "director"),
-            writers=tuple(dict.fromkeys(_names(credits, "screenplay") + _names(credits, "writer"))),
-            composers=_names(credits, "composer"),
-            cast=tuple(CastMember(c.person.name, tuple(c.characters), c.billing) for c in credits if c.job == "actor"),
-            based_on=based_on,
-            genres=tuple(row.genres),
-            runtime_minutes=row.runtime_minutes,
-            countries=tuple(row.countries),
-            languages=tuple(row.languages),
-            synopsis=row.synopsis,
-            music=tuple(MusicRecord(m.piece, m.performer, m.note) for m in sorted(row.music, key=lambda m: m.id)),
-            poster_path=row.poster_path,
-        )
+        return rows
 
     async def cast(self, film_id: int, character: str | None = None) -> CastAnswer:
         """The cast in billing order; with ``character``, who played that part (younger versions too)."""
@@ -205,21 +212,19 @@ class FilmCatalogue:
 
     async def score(self, film_id: int) -> ScoreAnswer:
         """Who composed the score, the other notable music, and the composers' other films here."""
-        details = await self.details(film_id)
-        composers: list[Composer] = []
         async with self.db.transaction() as session:
-            row = await repo.film_details(session, film_id)
-            if row is None:
-                raise NotFound(search.GONE)
-            for credit in sorted((c for c in row.credits if c.job == "composer"), key=_billing_order):
-                others = await repo.person_credits(session, credit.person_id, "composer")
-                composers.append(
-                    Composer(
-                        credit.person.name,
-                        tuple(search.film_summary(c.film) for c in others if c.film_id != film_id),
-                    )
-                )
-        return ScoreAnswer(details.film, tuple(composers), details.music)
+            rows = await self._detail_rows(session, film_id)
+            composers = [credit for credit in rows.credits if credit.job == "composer"]
+            scored = await repo.credited_films(session, {c.person_id for c in composers}, "composer")
+        others: dict[int, list[FilmSummary]] = {c.person_id: [] for c in composers}
+        for film in scored:
+            if film.id != film_id:
+                others[film.person_id].append(_summary(film))
+        return ScoreAnswer(
+            _summary(rows.film),
+            tuple(Composer(c.name, tuple(others[c.person_id])) for c in composers),
+            tuple(MusicRecord(*music) for music in rows.music),
+        )
 
     # People --------------------------------------------------------------------------------------
 
@@ -232,14 +237,15 @@ class FilmCatalogue:
         """A person's filmography by role: acting (with characters), directing, composing, writing..."""
         async with self.db.transaction() as session:
             person = await search.find_person(session, name)
-            credits = await repo.person_credits(session, person.id)
+            credits = await repo.credited_films(session, [person.id])
         by_job: dict[str, list[Role]] = {}
         for credit in credits:
-            by_job.setdefault(credit.job, []).append(Role(search.film_summary(credit.film), tuple(credit.characters)))
+            by_job.setdefault(credit.job, []).append(Role(_summary(credit), tuple(credit.characters)))
         order = ["actor", "director", "screenplay", "writer", "composer"]
         jobs = sorted(by_job, key=lambda job: (order.index(job) if job in order else len(order), job))
-        sources = tuple(dict.fromkeys(source_name(c.source) for c in credits)) or (source_name(person.source),)
-        return PersonAnswer(person.name, tuple((job, tuple(by_job[job])) for job in jobs), sources)
+        sources = tuple(dict.fromkeys(source_name(c.credit_source) for c in credits))
+        filmography = tuple((job, tuple(by_job[job])) for job in jobs)
+        return PersonAnswer(person.name, filmography, sources or (source_name(person.source),))
 
 
 def _contains_words(text: str, words_: str) -> bool:
