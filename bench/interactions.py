@@ -1,14 +1,16 @@
 """Bot CPU and latency per interaction: the real bot, in a process of its own, driven through the stand-in.
 
-    python -m bench.interactions [--quick] [--n 400] [--concurrency 1 50 200] [--backend sqlite|postgresql|both]
-                                 [--films 0] [--json FILE]
+    python -m bench.interactions [--quick] [--n 400] [--concurrency 1 50 200] [--cold-n 100]
+                                 [--backend sqlite|postgresql|both] [--films 0] [--json FILE]
 
 The benchmark process runs the Discord stand-in and the members; the bot runs as `python -m bot run`
 (App.open, as in production and the end-to-end tests) pointed at it, so the bot's CPU time is its own
 process's, read from /proc before and after each batch. Every figure is also given as a ratio to
 `/about` measured in the same run, at the same concurrency, in interleaved rounds: the machine is shared,
-and only the ratios compare across runs. PostgreSQL runs on a throw-away database of the server that
-FILMCLUB_TEST_DATABASE_URL names. See bench/README.md for what each figure means.
+and only the ratios compare across runs. Warm figures come after every kind of interaction was asked a
+few times; cold ones (one at a time) after each interaction the benchmark bumps the catalogue version, as
+another process's catalogue write would, so the bot's cached answers are gone. PostgreSQL runs on a
+throw-away database of the server that FILMCLUB_TEST_DATABASE_URL names. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from bench.scratch import scratch_database
 from db import Database, migrate
 from db.base import utcnow
 from db.films import repository as repo
+from db.films import version
 from db.films.records import CreditRecord, ExternalIds, FilmRecord, PersonRecord
 from services.films.starter import load_starter
 from standin.driver import Driver
@@ -43,10 +46,10 @@ PG_ENV = "FILMCLUB_TEST_DATABASE_URL"
 TICKS = os.sysconf("SC_CLK_TCK")
 ENSEMBLE = "Bench Ensemble Piece"  # a film with two pages of cast, for the page button
 ENSEMBLE_CAST = 30
-WARM_UP = 10  # interactions of each kind before measuring
 # What members type into the film option, keystroke by keystroke, and an empty box.
 TYPED = ("", "n", "ne", "nev", "neve", "never", "never l", "never let", "never let me go", "the", "the g",
          "the godf", "star", "star w", "amel", "amelie", "dune", "dune 2021", "casabl", "nevr let me")  # fmt: skip
+WARM_UP = len(TYPED)  # interactions of each kind before measuring: every text typed once
 
 
 def cpu_seconds(pid: int) -> float:
@@ -115,10 +118,11 @@ BASELINE = "/about"
 
 @dataclass
 class Figures:
-    """One kind of interaction at one concurrency: bot CPU and latencies, summed over the rounds."""
+    """One kind of interaction at one concurrency, warm or cold: bot CPU and latencies, summed over the rounds."""
 
     scenario: str
     concurrency: int
+    cache: str  # "warm" or "cold"
     interactions: int = 0
     bot_cpu_seconds: float = 0.0
     latencies_ms: list[float] = field(default_factory=list)
@@ -132,13 +136,20 @@ class Figures:
         return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] if ordered else 0.0
 
 
-async def batch(driver: Driver, stage: Stage, scenario: Scenario, count: int, concurrency: int) -> list[float]:
-    """Run ``count`` interactions, ``concurrency`` at a time; their latencies in ms."""
+Between = Callable[[], Awaitable[None]]
+
+
+async def batch(
+    driver: Driver, stage: Stage, scenario: Scenario, count: int, concurrency: int, before_each: Between | None = None
+) -> list[float]:
+    """Run ``count`` interactions, ``concurrency`` at a time, each after ``before_each``; their latencies in ms."""
     latencies: list[float] = []
     numbers = itertools.count()
 
     async def worker(number: int) -> None:
         while (i := next(numbers)) < count:
+            if before_each is not None:
+                await before_each()
             started = time.perf_counter()
             await scenario(driver, stage, number, i)
             latencies.append(1000 * (time.perf_counter() - started))
@@ -147,16 +158,28 @@ async def batch(driver: Driver, stage: Stage, scenario: Scenario, count: int, co
     return latencies
 
 
-async def measure(driver: Driver, stage: Stage, pid: int, n: int, levels: Sequence[int], rounds: int) -> list[Figures]:
-    """Each kind at each concurrency, in ``rounds`` interleaved rounds of n/rounds interactions."""
+async def measure(
+    driver: Driver,
+    stage: Stage,
+    pid: int,
+    n: int,
+    levels: Sequence[int],
+    rounds: int,
+    *,
+    before_each: Between | None = None,
+) -> list[Figures]:
+    """Each kind at each concurrency, in ``rounds`` interleaved rounds of n/rounds interactions.
+
+    The bot's CPU is read around each batch; it idles while ``before_each`` runs (in this process).
+    """
     results: list[Figures] = []
     per_round = max(n // rounds, 1)
     for concurrency in sorted({min(level, per_round) for level in levels}):
-        figures = {name: Figures(name, concurrency) for name in SCENARIOS}
+        figures = {name: Figures(name, concurrency, "warm" if before_each is None else "cold") for name in SCENARIOS}
         for _ in range(rounds):
             for name, scenario in SCENARIOS.items():
                 before = cpu_seconds(pid)
-                latencies = await batch(driver, stage, scenario, per_round, concurrency)
+                latencies = await batch(driver, stage, scenario, per_round, concurrency, before_each)
                 figures[name].bot_cpu_seconds += cpu_seconds(pid) - before
                 figures[name].interactions += per_round
                 figures[name].latencies_ms += latencies
@@ -166,22 +189,19 @@ async def measure(driver: Driver, stage: Stage, pid: int, n: int, levels: Sequen
 
 async def prepare(url: str, films: int) -> None:
     """Migrate, add ``films`` generated films, the starter catalogue and the ensemble film (before the bot starts)."""
-    database = Database(url)
-    try:
-        await migrate.upgrade(database.engine)
+    async with database(url) as db:
+        await migrate.upgrade(db.engine)
         if films:
-            await fill(database, make_titles(films))
+            await fill(db, make_titles(films))
         now = utcnow()
-        await load_starter(database, now=now)
+        await load_starter(db, now=now)
         cast = tuple(
             CreditRecord(PersonRecord(f"Bench Player {n}", ExternalIds(imdb=f"nm9{n:06d}")), "actor", (f"Part {n}",), n)
             for n in range(ENSEMBLE_CAST)
         )
         record = FilmRecord(ENSEMBLE, "tmdb", 2020, ids=ExternalIds(imdb="tt9000001"), popularity=1.0, credits=cast)
-        async with database.transaction() as session:
+        async with db.transaction() as session:
             await repo.upsert_film(session, record, now=now)
-    finally:
-        await database.dispose()
 
 
 @asynccontextmanager
@@ -232,21 +252,38 @@ async def run_backend(url: str, args: argparse.Namespace, directory: Path) -> li
         stage = await staged(driver, min(max(args.concurrency), max(args.n // args.rounds, 1)))
         for scenario in SCENARIOS.values():
             await batch(driver, stage, scenario, WARM_UP, 1)
-        return await measure(driver, stage, pid, args.n, args.concurrency, args.rounds)
+        warm = await measure(driver, stage, pid, args.n, args.concurrency, args.rounds)
+        writer = await stack.enter_async_context(database(url))
+
+        async def catalogue_changed() -> None:
+            async with writer.transaction() as session:
+                await version.bump(session)
+
+        return warm + await measure(driver, stage, pid, args.cold_n, [1], args.rounds, before_each=catalogue_changed)
+
+
+@asynccontextmanager
+async def database(url: str) -> AsyncIterator[Database]:
+    opened = Database(url)
+    try:
+        yield opened
+    finally:
+        await opened.dispose()
 
 
 def report(backend: str, results: list[Figures]) -> list[dict[str, object]]:
     """Print the table; return its rows for the JSON output."""
     rows: list[dict[str, object]] = []
-    baselines = {f.concurrency: f for f in results if f.scenario == BASELINE}
-    print(f"\n== {backend}: bot CPU per interaction and latency; ratios are to {BASELINE} at the same concurrency")
-    print(f"{'interaction':<18}{'conc':>5}{'n':>6}{'CPU ms':>9}{'x about':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
-          f"{'p50 x':>7}")  # fmt: skip
+    baselines = {(f.concurrency, f.cache): f for f in results if f.scenario == BASELINE}
+    print(f"\n== {backend}: bot CPU per interaction and latency; ratios are to {BASELINE} measured alike")
+    print(f"{'interaction':<18}{'cache':>6}{'conc':>5}{'n':>6}{'CPU ms':>9}{'x about':>9}{'p50 ms':>9}{'p95 ms':>9}"
+          f"{'p99 ms':>9}{'p50 x':>7}")  # fmt: skip
     for f in results:
-        base = baselines[f.concurrency]
+        base = baselines[(f.concurrency, f.cache)]
         row = {
             "backend": backend,
             "interaction": f.scenario,
+            "cache": f.cache,
             "concurrency": f.concurrency,
             "interactions": f.interactions,
             "bot_cpu_ms": round(f.cpu_ms, 3),
@@ -258,8 +295,9 @@ def report(backend: str, results: list[Figures]) -> list[dict[str, object]]:
         }
         rows.append(row)
         print(
-            f"{f.scenario:<18}{f.concurrency:>5}{f.interactions:>6}{f.cpu_ms:>9.2f}{row['cpu_ratio'] or 0:>9.2f}"
-            f"{row['p50_ms']:>9.1f}{row['p95_ms']:>9.1f}{row['p99_ms']:>9.1f}{row['p50_ratio']:>7.2f}"
+            f"{f.scenario:<18}{f.cache:>6}{f.concurrency:>5}{f.interactions:>6}{f.cpu_ms:>9.2f}"
+            f"{row['cpu_ratio'] or 0:>9.2f}{row['p50_ms']:>9.1f}{row['p95_ms']:>9.1f}{row['p99_ms']:>9.1f}"
+            f"{row['p50_ratio']:>7.2f}"
         )
     return rows
 
@@ -278,7 +316,7 @@ async def main(args: argparse.Namespace) -> None:
                 async with scratch_database(admin, "filmclub_bench") as url:
                     results = await run_backend(url, args, directory)
             rows += report(backend, results)
-    document = {"n": args.n, "rounds": args.rounds, "films": args.films, "results": rows}
+    document = {"n": args.n, "cold_n": args.cold_n, "rounds": args.rounds, "films": args.films, "results": rows}
     if args.json:
         args.json.write_text(json.dumps(document, indent=2) + "\n")
         print(f"\nwritten to {args.json}")
@@ -288,6 +326,7 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=400, help="interactions of each kind at each concurrency (400)")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 50, 200], metavar="C")
+    parser.add_argument("--cold-n", type=int, default=100, help="cold interactions of each kind, one at a time (100)")
     parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds the n interactions are split into")
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="sqlite")
     parser.add_argument("--films", type=int, default=0, help="generated films added to the starter catalogue")
@@ -295,7 +334,7 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="a few interactions only (checks that it runs)")
     args = parser.parse_args(argv)
     if args.quick:
-        args.n, args.rounds = min(args.n, 20), 1
+        args.n, args.cold_n, args.rounds = min(args.n, 20), min(args.cold_n, 10), 1
     return args
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from rapidfuzz import fuzz
 from sqlalchemy.exc import IntegrityError
@@ -19,11 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import Database
 from db.films import repository as repo
+from db.films import version
 from db.films.keys import fold
 from db.films.records import BasedOn, FilmRecord, MusicRecord
 from services.clock import Clock
 from services.errors import NotFound
 from services.films import search
+from services.films.cache import AnswerCache
 from services.films.query import parse_query
 from services.films.values import (
     CastAnswer,
@@ -39,6 +41,11 @@ from services.films.values import (
 )
 
 log = logging.getLogger(__name__)
+
+ANSWERS_KEPT = 1000  # answers of each kind a process keeps (films' details and scores, people, completions)
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 
 class FilmLookup(Protocol):
@@ -97,13 +104,36 @@ class FilmCatalogue:
         # for the same unknown film at once would otherwise both insert it. (Other processes sharing the
         # database are handled in _store.)
         self._online_lock = asyncio.Lock()
+        # Answers already given, kept while the catalogue version they were made at is current (see _answer).
+        self._details: AnswerCache[int, FilmDetails] = AnswerCache(ANSWERS_KEPT)
+        self._scores: AnswerCache[int, ScoreAnswer] = AnswerCache(ANSWERS_KEPT)
+        self._people: AnswerCache[str, PersonAnswer] = AnswerCache(ANSWERS_KEPT)
+        self._completions: AnswerCache[tuple[str, int], tuple[Choice, ...]] = AnswerCache(ANSWERS_KEPT)
+
+    async def _answer(self, cache: AnswerCache[K, V], key: K, make: Callable[[AsyncSession], Awaitable[V]]) -> V:
+        """``cache``'s answer for ``key`` if the catalogue has not changed since it was made, else ``make`` it.
+
+        One primary-key read (the catalogue version) per call; other bot processes' writes change it too.
+        The answer is made in the same session after that read, so it is never older than its version.
+        """
+        async with self.db.transaction() as session:
+            at = await version.current(session)
+            if (kept := cache.get(at, key)) is not None:
+                return kept
+            answer = await make(session)
+        cache.put(at, key, answer)
+        return answer
 
     # Finding a film ------------------------------------------------------------------------------
 
     async def autocomplete(self, text: str, limit: int = 25) -> list[Choice]:
-        """Films for a partly typed title, best first."""
-        async with self.db.transaction() as session:
-            return await search.complete_titles(session, text, limit)
+        """Films for a partly typed title, best first (what many members type, e.g. nothing yet, is cached)."""
+
+        async def make(session: AsyncSession) -> tuple[Choice, ...]:
+            return tuple(await search.complete_titles(session, text, limit))
+
+        choices = await self._answer(self._completions, (text, limit), make)
+        return list(choices)
 
     async def find(self, text: str) -> FilmSummary:
         """The one film ``text`` names (a title with or without a year, or an autocomplete value).
@@ -187,8 +217,11 @@ class FilmCatalogue:
 
     async def details(self, film_id: int) -> FilmDetails:
         """Everything the catalogue knows about a film."""
-        async with self.db.transaction() as session:
+
+        async def make(session: AsyncSession) -> FilmDetails:
             return _details(await self._detail_rows(session, film_id))
+
+        return await self._answer(self._details, film_id, make)
 
     @staticmethod
     async def _detail_rows(session: AsyncSession, film_id: int) -> repo.FilmDetailRows:
@@ -212,19 +245,22 @@ class FilmCatalogue:
 
     async def score(self, film_id: int) -> ScoreAnswer:
         """Who composed the score, the other notable music, and the composers' other films here."""
-        async with self.db.transaction() as session:
+
+        async def make(session: AsyncSession) -> ScoreAnswer:
             rows = await self._detail_rows(session, film_id)
             composers = [credit for credit in rows.credits if credit.job == "composer"]
             scored = await repo.credited_films(session, {c.person_id for c in composers}, "composer")
-        others: dict[int, list[FilmSummary]] = {c.person_id: [] for c in composers}
-        for film in scored:
-            if film.id != film_id:
-                others[film.person_id].append(_summary(film))
-        return ScoreAnswer(
-            _summary(rows.film),
-            tuple(Composer(c.name, tuple(others[c.person_id])) for c in composers),
-            tuple(MusicRecord(*music) for music in rows.music),
-        )
+            others: dict[int, list[FilmSummary]] = {c.person_id: [] for c in composers}
+            for film in scored:
+                if film.id != film_id:
+                    others[film.person_id].append(_summary(film))
+            return ScoreAnswer(
+                _summary(rows.film),
+                tuple(Composer(c.name, tuple(others[c.person_id])) for c in composers),
+                tuple(MusicRecord(*music) for music in rows.music),
+            )
+
+        return await self._answer(self._scores, film_id, make)
 
     # People --------------------------------------------------------------------------------------
 
@@ -235,17 +271,20 @@ class FilmCatalogue:
 
     async def person(self, name: str) -> PersonAnswer:
         """A person's filmography by role: acting (with characters), directing, composing, writing..."""
-        async with self.db.transaction() as session:
+
+        async def make(session: AsyncSession) -> PersonAnswer:
             person = await search.find_person(session, name)
             credits = await repo.credited_films(session, [person.id])
-        by_job: dict[str, list[Role]] = {}
-        for credit in credits:
-            by_job.setdefault(credit.job, []).append(Role(_summary(credit), tuple(credit.characters)))
-        order = ["actor", "director", "screenplay", "writer", "composer"]
-        jobs = sorted(by_job, key=lambda job: (order.index(job) if job in order else len(order), job))
-        sources = tuple(dict.fromkeys(source_name(c.credit_source) for c in credits))
-        filmography = tuple((job, tuple(by_job[job])) for job in jobs)
-        return PersonAnswer(person.name, filmography, sources or (source_name(person.source),))
+            by_job: dict[str, list[Role]] = {}
+            for credit in credits:
+                by_job.setdefault(credit.job, []).append(Role(_summary(credit), tuple(credit.characters)))
+            order = ["actor", "director", "screenplay", "writer", "composer"]
+            jobs = sorted(by_job, key=lambda job: (order.index(job) if job in order else len(order), job))
+            sources = tuple(dict.fromkeys(source_name(c.credit_source) for c in credits))
+            filmography = tuple((job, tuple(by_job[job])) for job in jobs)
+            return PersonAnswer(person.name, filmography, sources or (source_name(person.source),))
+
+        return await self._answer(self._people, name, make)
 
 
 def _contains_words(text: str, words_: str) -> bool:
