@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import cast
 
 from sqlalchemy import Table, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from db.engine import upsert_insert
+from db.engine import Database, upsert_insert
 from db.models import CatalogueVersion
 
 VERSION = cast(Table, CatalogueVersion.__table__)
@@ -29,6 +29,12 @@ async def bump(session: AsyncSession) -> None:
     )
 
 
-async def current(session: AsyncSession) -> int:
+async def current(session: AsyncSession | AsyncConnection) -> int:
     """The number of catalogue changes so far (0 before the first)."""
     return await session.scalar(select(VERSION.c.version).where(VERSION.c.id == ROW)) or 0
+
+
+async def read(db: Database) -> int:
+    """`current` on a connection of its own: the cheapest check there is (no ORM session, no transaction)."""
+    async with db.engine.connect() as connection:
+        return await current(connection)

@@ -113,13 +113,13 @@ class FilmCatalogue:
     async def _answer(self, cache: AnswerCache[K, V], key: K, make: Callable[[AsyncSession], Awaitable[V]]) -> V:
         """``cache``'s answer for ``key`` if the catalogue has not changed since it was made, else ``make`` it.
 
-        One primary-key read (the catalogue version) per call; other bot processes' writes change it too.
-        The answer is made in the same session after that read, so it is never older than its version.
+        One primary-key read (the catalogue version, which other bot processes' writes change too) per call.
+        An answer is made in a session opened after that read, so it is never older than its version.
         """
+        at = await version.read(self.db)
+        if (kept := cache.get(at, key)) is not None:
+            return kept
         async with self.db.transaction() as session:
-            at = await version.current(session)
-            if (kept := cache.get(at, key)) is not None:
-                return kept
             answer = await make(session)
         cache.put(at, key, answer)
         return answer
