@@ -1,7 +1,7 @@
 """Bot CPU and latency per interaction: the real bot, in a process of its own, driven through the stand-in.
 
     python -m bench.interactions [--quick] [--n 400] [--concurrency 1 50 200] [--cold-n 100]
-                                 [--backend sqlite|postgresql|both] [--films 0] [--json FILE]
+                                 [--backend sqlite|postgresql|both] [--films 0] [--json FILE] [--profile DIR]
 
 The benchmark process runs the Discord stand-in and the members; the bot runs as `python -m bot run`
 (App.open, as in production and the end-to-end tests) pointed at it, so the bot's CPU time is its own
@@ -205,8 +205,11 @@ async def prepare(url: str, films: int) -> None:
 
 
 @asynccontextmanager
-async def bot_process(standin: StandIn, url: str, log: Path) -> AsyncIterator[int]:
-    """`python -m bot run` against ``standin``; yields its pid once it is ready, stops it with SIGTERM."""
+async def bot_process(standin: StandIn, url: str, log: Path, profile: Path | None) -> AsyncIterator[int]:
+    """`python -m bot run` against ``standin``; yields its pid once it is ready, stops it with SIGTERM.
+
+    With ``profile``, the bot runs under pyinstrument, which writes its text report there as it stops.
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith("FILMCLUB_") and k != "DISCORD_TOKEN"}
     env |= {
         "DISCORD_TOKEN": standin.token,
@@ -218,8 +221,9 @@ async def bot_process(standin: StandIn, url: str, log: Path) -> AsyncIterator[in
         "PYTHONPATH": str(ROOT),
     }
     with log.open("wb") as out:
+        profiler = ["-m", "pyinstrument", "--renderer", "text", "--outfile", str(profile)] if profile else []
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", env=env, cwd=ROOT, stdout=out, stderr=out
+            sys.executable, *profiler, "-m", "bot", "run", env=env, cwd=ROOT, stdout=out, stderr=out
         )
         try:
             await standin.wait_ready(timeout=120)
@@ -243,11 +247,12 @@ async def staged(driver: Driver, workers: int) -> Stage:
     return stage
 
 
-async def run_backend(url: str, args: argparse.Namespace, directory: Path) -> list[Figures]:
+async def run_backend(backend: str, url: str, args: argparse.Namespace, directory: Path) -> list[Figures]:
     await prepare(url, args.films)
     async with AsyncExitStack() as stack:
         standin = await stack.enter_async_context(StandIn(ack_deadline=120.0))
-        pid = await stack.enter_async_context(bot_process(standin, url, directory / "bot.log"))
+        profile = args.profile / f"bot-{backend}.txt" if args.profile else None
+        pid = await stack.enter_async_context(bot_process(standin, url, directory / "bot.log", profile))
         driver = standin.driver()
         stage = await staged(driver, min(max(args.concurrency), max(args.n // args.rounds, 1)))
         for scenario in SCENARIOS.values():
@@ -309,12 +314,14 @@ async def main(args: argparse.Namespace) -> None:
         directory = Path(tmp)
         for backend in backends:
             if backend == "sqlite":
-                results = await run_backend(f"sqlite+aiosqlite:///{directory / 'bench.sqlite3'}", args, directory)
+                results = await run_backend(
+                    backend, f"sqlite+aiosqlite:///{directory / 'bench.sqlite3'}", args, directory
+                )
             else:
                 if not (admin := os.environ.get(PG_ENV)):
                     raise SystemExit(f"--backend {backend} needs {PG_ENV}: a PostgreSQL server to create a database on")
                 async with scratch_database(admin, "filmclub_bench") as url:
-                    results = await run_backend(url, args, directory)
+                    results = await run_backend(backend, url, args, directory)
             rows += report(backend, results)
     document = {"n": args.n, "cold_n": args.cold_n, "rounds": args.rounds, "films": args.films, "results": rows}
     if args.json:
@@ -331,8 +338,16 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="sqlite")
     parser.add_argument("--films", type=int, default=0, help="generated films added to the starter catalogue")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON to FILE")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="run the bot under pyinstrument; its reports go to DIR/bot-BACKEND.txt (the profiler inflates the CPU)",
+    )
     parser.add_argument("--quick", action="store_true", help="a few interactions only (checks that it runs)")
     args = parser.parse_args(argv)
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
     if args.quick:
         args.n, args.cold_n, args.rounds = min(args.n, 20), min(args.cold_n, 10), 1
     return args
