@@ -50,6 +50,7 @@ ENSEMBLE_CAST = 30
 TYPED = ("", "n", "ne", "nev", "neve", "never", "never l", "never let", "never let me go", "the", "the g",
          "the godf", "star", "star w", "amel", "amelie", "dune", "dune 2021", "casabl", "nevr let me")  # fmt: skip
 WARM_UP = len(TYPED)  # interactions of each kind before measuring: every text typed once
+PATIENCE = 120.0  # seconds to wait for an answer: at 200 at once on a busy machine, more than the driver's 5 s
 
 
 def cpu_seconds(pid: int) -> float:
@@ -72,27 +73,27 @@ Scenario = Callable[[Driver, Stage, int, int], Awaitable[object]]
 
 
 async def about(driver: Driver, stage: Stage, worker: int, i: int) -> object:
-    return await (await driver.slash("about")).message()
+    return await (await driver.slash("about")).message(timeout=PATIENCE)
 
 
 async def film_info(driver: Driver, stage: Stage, worker: int, i: int) -> object:
-    return await (await driver.slash("film info", film=stage.film)).message()
+    return await (await driver.slash("film info", film=stage.film)).message(timeout=PATIENCE)
 
 
 async def film_cast(driver: Driver, stage: Stage, worker: int, i: int) -> object:
-    return await (await driver.slash("film cast", film=stage.film)).message()
+    return await (await driver.slash("film cast", film=stage.film)).message(timeout=PATIENCE)
 
 
 async def film_score(driver: Driver, stage: Stage, worker: int, i: int) -> object:
-    return await (await driver.slash("film score", film=stage.film)).message()
+    return await (await driver.slash("film score", film=stage.film)).message(timeout=PATIENCE)
 
 
 async def film_person(driver: Driver, stage: Stage, worker: int, i: int) -> object:
-    return await (await driver.slash("film person", name=stage.person)).message()
+    return await (await driver.slash("film person", name=stage.person)).message(timeout=PATIENCE)
 
 
 async def autocomplete(driver: Driver, stage: Stage, worker: int, i: int) -> object:
-    return await driver.autocomplete("film info", "film", TYPED[i % len(TYPED)])
+    return await driver.autocomplete("film info", "film", TYPED[i % len(TYPED)], timeout=PATIENCE)
 
 
 async def cast_page(driver: Driver, stage: Stage, worker: int, i: int) -> object:
@@ -101,7 +102,7 @@ async def cast_page(driver: Driver, stage: Stage, worker: int, i: int) -> object
     edits = len(message.edits)
     enabled = next(b for b in message.buttons() if not b.get("disabled"))
     await driver.click(message, enabled["custom_id"])
-    return await driver.wait_for_edit(message, edits + 1)
+    return await driver.wait_for_edit(message, edits + 1, timeout=PATIENCE)
 
 
 SCENARIOS: dict[str, Scenario] = {
@@ -250,7 +251,7 @@ async def staged(driver: Driver, workers: int) -> Stage:
 async def run_backend(backend: str, url: str, args: argparse.Namespace, directory: Path) -> list[Figures]:
     await prepare(url, args.films)
     async with AsyncExitStack() as stack:
-        standin = await stack.enter_async_context(StandIn(ack_deadline=120.0))
+        standin = await stack.enter_async_context(StandIn(ack_deadline=PATIENCE))
         profile = args.profile / f"bot-{backend}.txt" if args.profile else None
         pid = await stack.enter_async_context(bot_process(standin, url, directory / "bot.log", profile))
         driver = standin.driver()
