@@ -3,8 +3,8 @@
 Every function that writes films, titles, people, credits or music calls `bump` first, in the caller's
 transaction: the new version is visible exactly when the write is, to every process sharing the database.
 Bumping first also takes the write lock on that one row first, so catalogue writers always lock in the same
-order. Read the version before the rows an answer is made of: then a cached answer is never older than the
-version it is filed under.
+order, and take turns a transaction at a time (as SQLite's writers always do). Read the version before the
+rows an answer is made of: then a cached answer is never older than the version it is filed under.
 """
 
 from __future__ import annotations
@@ -30,11 +30,11 @@ async def bump(session: AsyncSession) -> None:
 
 
 async def current(session: AsyncSession | AsyncConnection) -> int:
-    """The number of catalogue changes so far (0 before the first)."""
+    """A number that grows with every committed catalogue write (0 before the first)."""
     return await session.scalar(select(VERSION.c.version).where(VERSION.c.id == ROW)) or 0
 
 
 async def read(db: Database) -> int:
-    """`current` on a connection of its own: the cheapest check there is (no ORM session, no transaction)."""
+    """`current` on a connection of its own: no ORM session to begin and end, the cheapest check there is."""
     async with db.engine.connect() as connection:
         return await current(connection)
