@@ -8,6 +8,7 @@ from services.clock import Clock
 from services.films.catalogue import FilmCatalogue
 from services.films.tmdb import TmdbClient, TmdbLookup
 from services.registry import Services
+from services.reviews.service import ReviewService
 
 
 def online_source(settings: Settings) -> TmdbLookup | None:
@@ -24,4 +25,6 @@ def online_source(settings: Settings) -> TmdbLookup | None:
 
 def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     tmdb = online_source(settings)
-    return Services(films=FilmCatalogue(db, online=tmdb, clock=clock), tmdb=tmdb)
+    return Services(
+        films=FilmCatalogue(db, online=tmdb, clock=clock), reviews=ReviewService(db, clock=clock), tmdb=tmdb
+    )
