@@ -114,11 +114,12 @@ async def test_discuss_opens_a_thread_once_and_joins_others(member: Callable[...
     posted = await write(alice, "Stalker", 5, "The Zone.", spoilers=True)
     opened = await (await alice.click(posted, posted.buttons()[0]["custom_id"])).message()
     assert opened.ephemeral
-    [thread] = [c for c in alice.guild.channels.values() if c.is_thread and c.parent_id == posted.channel_id]
+    thread = alice.guild.channels[posted.id]  # a thread on a message takes the message's id
+    assert thread.is_thread
     assert "spoilers" in thread.name
     joined = await (await bob.click(posted, posted.buttons()[0]["custom_id"])).message()
     assert str(thread.id) in joined.content
-    assert len([c for c in alice.guild.channels.values() if c.is_thread]) == 1
+    assert posted.thread_id == thread.id  # still the one thread
     assert bob.user().id in thread.thread_members
 
 
