@@ -62,12 +62,14 @@ class FilmCatalogue:
         async with self.db.transaction() as session:
             return await search.complete_titles(session, text, limit)
 
-    async def find(self, text: str) -> FilmSummary:
+    async def find(self, text: str, *, local_only: bool = False) -> FilmSummary:
         """The one film ``text`` names (a title with or without a year, or an autocomplete value).
 
+        With an online source, an unknown title is looked up there and a stale film refreshed before the
+        answer, which may take seconds; ``local_only`` skips both, for answers that cannot wait.
         Raises NotFound (with suggestions) or Ambiguous (with the films to choose from).
         """
-        online = self.online
+        online = None if local_only else self.online
         try:
             found = await self._find_locally(text)
         except NotFound:

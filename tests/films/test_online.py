@@ -1,10 +1,13 @@
 """Online lookups never make a member wait on another's: different titles are looked up side by side,
-identical ones share one call, and no more calls than configured go to the source at once."""
+identical ones share one call, and no more calls than configured go to the source at once. A local-only find
+(a film picked by id) never waits on the source at all."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+
+import pytest
 
 from db import Database
 from db.films import repository as repo
@@ -97,3 +100,15 @@ async def test_a_shared_call_outlives_a_caller_that_gives_up() -> None:
     assert calls == ["call"]
     await coalesced.run("key", call)  # done calls are not remembered: asking again calls again
     assert calls == ["call", "call"]
+
+
+async def test_a_local_only_find_never_asks_online(db: Database) -> None:
+    clock = FakeClock()
+    async with db.transaction() as session:
+        stale = await repo.upsert_film(session, RECORDS[0], now=clock.now() - timedelta(days=90))
+    online = FakeTMDB(*RECORDS)
+    catalogue = FilmCatalogue(db, clock=clock, online=online)
+    assert (await catalogue.find(f"film:{stale.id}", local_only=True)).title == "Paterson"
+    with pytest.raises(NotFound):
+        await catalogue.find("Aftersun", local_only=True)
+    assert (online.refreshed, online.searches) == ([], [])
