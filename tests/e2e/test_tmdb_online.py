@@ -136,6 +136,7 @@ async def test_picking_a_film_answers_in_time_while_tmdb_is_slow(
     finally:
         await database.dispose()
     fake.script("/3/movie/331482", Reply(body=LITTLE_WOMEN_2019, delay=SLOW))
+    refetched = fake.count("/3/movie/331482")  # the fake serves this module's bot on each back end
 
     [question] = await (await alice.slash("film info", film="Little Women")).followups()  # private, after "thinking…"
     [picker] = question.buttons()
@@ -143,11 +144,11 @@ async def test_picking_a_film_answers_in_time_while_tmdb_is_slow(
     assert (await pick.response()).type == UPDATE_MESSAGE  # "You picked Little Women (2019).", within Discord's window
     [card] = (await pick.followups())[0].embeds
     assert card["title"].startswith("Little Women (2019)")
-    assert fake.count("/3/movie/331482") == 0, "a film picked by id is answered as stored"
+    assert fake.count("/3/movie/331482") == refetched, "a film picked by id is answered as stored"
 
     # The next time someone names it, the stale copy is refreshed while the member sees "thinking…".
     refreshed = await alice.slash("film info", film="Little Women (2019)")
     assert (await refreshed.response()).deferred
     reply = await refreshed.message(timeout=SLOW + 5)
     assert "135 min" in json.dumps(reply.embeds[0])
-    assert fake.count("/3/movie/331482") == 1
+    assert fake.count("/3/movie/331482") == refetched + 1
