@@ -25,6 +25,5 @@ def online_source(settings: Settings) -> TmdbLookup | None:
 
 def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     tmdb = online_source(settings)
-    return Services(
-        films=FilmCatalogue(db, online=tmdb, clock=clock), reviews=ReviewService(db, clock=clock), tmdb=tmdb
-    )
+    films = FilmCatalogue(db, online=tmdb, clock=clock, online_concurrency=settings.tmdb_concurrent_lookups)
+    return Services(films=films, reviews=ReviewService(db, clock=clock), tmdb=tmdb)
