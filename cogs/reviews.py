@@ -287,7 +287,7 @@ class Reviews(commands.GroupCog, group_name="review", group_description="Post, r
         reviews = self.bot.services.reviews
         text = _submitted_text(interaction)
         if form := WRITE_FORM.fullmatch(custom_id):
-            film = await self.bot.services.films.find(f"film:{form['film']}")
+            film = await self.bot.services.films.find(f"film:{form['film']}", local_only=True)  # answer within 3 s
             content = Content(int(form["rating"]), text, *(f in form["flags"] for f in "srl"))
             written = await reviews.write(guild_id, interaction.user.id, interaction.user.display_name, film, content)
             if not written.changed:
