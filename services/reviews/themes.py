@@ -101,3 +101,5 @@ THEMES: tuple[Theme, ...] = (
         "set piece, set pieces, special effects, practical effects",
     ),
 )
+
+THEME_KEYS: tuple[str, ...] = tuple(theme.key for theme in THEMES)
