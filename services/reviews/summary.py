@@ -28,7 +28,16 @@ from services.reviews.centroid import (
     vectorise,
 )
 from services.reviews.sentiment import polarity
-from services.reviews.text import STOP_WORDS, sentence_spans, shown, spoiler_tagged, without_spoiler_tags, words
+from services.reviews.text import (
+    STOP_WORDS,
+    WORD_BREAK,
+    sentence_spans,
+    shown,
+    spoiler_tagged,
+    without_spoiler_tags,
+    word_stream,
+    words,
+)
 from services.reviews.themes import THEME_KEYS, THEMES
 from services.reviews.values import MAX_RATING, MIN_RATING, Review
 
@@ -48,8 +57,8 @@ THEME_SHARE = 0.1  # a theme recurs when at least this share of the reviews ment
 SENTENCE_CHARS = (30, 320)  # sentences outside this length are quoted only when nothing else is left
 MMR_POOL = 48
 THEME_WEIGHT = 0.5
-THEME_SAMPLE = 60  # VADER reads at most this many sentences per theme, evenly spread
-MIDDLE_SAMPLE = 200  # and the text of at most this many middle-rated reviews
+THEME_SAMPLE = 40  # VADER reads at most this many sentences per theme, evenly spread
+MIDDLE_SAMPLE = 100  # and the text of at most this many middle-rated reviews
 NEUTRAL = 0.05  # |VADER compound| below this is no opinion
 FEELING = 0.1  # a theme's mean sentiment beyond ±this is positive/negative, else mixed
 TEXT_POSITIVE = 0.5  # a middle-rated review stays mixed unless its text is clearly one-sided
@@ -63,7 +72,9 @@ _SIDES = {  # the ratings of the majority, by overall sentiment
     "strongly negative": (MIN_RATING, NEGATIVE_TO),
 }
 _POSSESSIVE = re.compile(r"'s\b")
-_NAME = re.compile(r"\b(?:[A-Z]\.\s?){1,2}[A-Z][\w'’-]+|\b[A-Z][\w'’-]*[a-z][\w'’-]*(?:\s+[A-Z][\w'’-]*[a-z][\w'’-]*)+")
+_NAME = re.compile(  # starts with [A-Z] so the regex engine can skip ahead to capitals
+    r"[A-Z](?<![^\W_][A-Z])(?:\.\s?(?:[A-Z]\.\s?)?[A-Z][\w'’-]+|[\w'’-]*[a-z][\w'’-]*(?:\s+[A-Z][\w'’-]*[a-z][\w'’-]*)+)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,26 +192,25 @@ def summarise_film(
 
 
 def _corpus(reviews: Sequence[Review], credits: Mapping[str, str]) -> _Corpus:
+    # One pass over all the texts: a line break always ends a sentence, so none runs from one review into the next.
+    joined = "\n".join(review.text for review in reviews)
+    lengths = np.array([len(review.text) + 1 for review in reviews], dtype=np.int64)
+    starts = np.cumsum(lengths) - lengths
+    spans = np.array(list(sentence_spans(joined)), dtype=np.int64).reshape(-1, 2)
+    texts = [joined[start:end] for start, end in spans.tolist()]
+    reviews_array = np.searchsorted(starts, spans[:, 0], side="right") - 1
+    spoiler = np.array([review.spoilers for review in reviews], dtype=bool)[reviews_array]
+    for index, review in enumerate(reviews):  # a member's own spoiler tags, in a review flagged or not
+        for tag_start, tag_end in spoiler_tagged(review.text):
+            first = np.searchsorted(spans[:, 1], starts[index] + tag_start, side="right")
+            spoiler[first : np.searchsorted(spans[:, 0], starts[index] + tag_end)] = True
     vocabulary: defaultdict[str, int] = defaultdict(itertools.count().__next__)
-    texts: list[str] = []
-    review_of: list[int] = []
-    spoiler: list[bool] = []
-    terms: list[int] = []
-    lengths: list[int] = []
-    for index, review in enumerate(reviews):
-        tagged = spoiler_tagged(review.text)
-        for start, end in sentence_spans(review.text):
-            sentence = review.text[start:end]
-            found = words(sentence)
-            texts.append(sentence)
-            review_of.append(index)
-            spoiler.append(review.spoilers or any(s < end and start < e for s, e in tagged))
-            terms.extend(map(vocabulary.__getitem__, found))
-            lengths.append(len(found))
+    stream = np.fromiter(map(vocabulary.__getitem__, word_stream(texts)), dtype=np.int64)
+    breaks = stream == vocabulary[WORD_BREAK]
+    sentence_array = np.cumsum(breaks)[~breaks]
+    folded = np.array([vocabulary[word.removesuffix("'s")] for word in list(vocabulary)], dtype=np.int64)
+    term_array = folded[stream[~breaks]]
     size, known = len(texts), list(vocabulary)
-    term_array = np.array(terms, dtype=np.int64)
-    sentence_array = np.repeat(np.arange(size, dtype=np.int64), lengths)
-    reviews_array = np.array(review_of, dtype=np.int64)
     titles = {word for review in reviews for word in words(review.film_label)}
     ignored = np.array([w in STOP_WORDS or w in titles or len(w) < 2 or w.isdigit() for w in known], dtype=bool)
     content = ~ignored[term_array] if size else np.zeros(0, dtype=bool)
@@ -211,7 +221,7 @@ def _corpus(reviews: Sequence[Review], credits: Mapping[str, str]) -> _Corpus:
         reviews=reviews,
         texts=texts,
         review_of=reviews_array,
-        spoiler=np.array(spoiler, dtype=bool),
+        spoiler=spoiler,
         vectors=vectors,
         relevance=relevance,
         themes=_theme_sentences(vocabulary, term_array, sentence_array, texts, credits),
@@ -429,20 +439,31 @@ def _names(reviews: Sequence[Review]) -> tuple[NameMention, ...]:
     """Names written out in full (two or more capitalised words) in spoiler-free text, by how many reviews use them;
     leading sentence words ("The", "When") are dropped and the film's own title is left out."""
     counts: Counter[str] = Counter()
+    cleaned: dict[tuple[str, str], str | None] = {}
     for review in reviews:
         if review.spoilers:
             continue
-        title = set(words(review.film_label))
         found = set()
-        for match in _NAME.finditer(without_spoiler_tags(review.text)):
-            parts = _POSSESSIVE.split(match.group().replace("’", "'"))[0].split()
-            while parts and parts[0].lower() in STOP_WORDS:
-                parts.pop(0)
-            if len(parts) >= 2 and not {part.lower() for part in parts} <= title:
-                found.add(" ".join(parts))
+        for match in set(_NAME.findall(without_spoiler_tags(review.text))):
+            key = (match, review.film_label)
+            if key not in cleaned:
+                cleaned[key] = _name(match, review.film_label)
+            if name := cleaned[key]:
+                found.add(name)
         counts.update(found)
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return tuple(NameMention(name, count) for name, count in ranked[:SHOWN_NAMES])
+
+
+def _name(match: str, film_label: str) -> str | None:
+    """A matched run of capitalised words as a name: cut at a possessive, leading common words dropped; None when
+    fewer than two words are left or they are all words of the film's title."""
+    parts = _POSSESSIVE.split(match.replace("’", "'"))[0].split()
+    while parts and parts[0].lower() in STOP_WORDS:
+        parts.pop(0)
+    if len(parts) < 2 or {part.lower() for part in parts} <= set(words(film_label)):
+        return None
+    return " ".join(parts)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,36 +3,49 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
-_BOUNDARY = re.compile(r"""[.!?…]+["'”’)\]]*\s+(?=["'“‘(\[]?[A-Z0-9])|\s*\n\s*""")
 # A full stop after these is not the end of a sentence ("Mr. Ripley", "J. K. Simmons", "vs. Predator").
-_ABBREVIATION = re.compile(r"(?:\b(?:mr|mrs|ms|dr|st|vs|jr|sr|prof|mt|no|vol|e\.g|i\.e)|\b[a-z])\.$", re.IGNORECASE)
-_WORD = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*")
+_ABBREVIATIONS = ("mr", "mrs", "ms", "dr", "st", "vs", "jr", "sr", "prof", "mt", "vol", "e.g", "i.e")
+_NOT_AFTER = "".join(rf"(?<!\b{re.escape(short)}\.)" for short in _ABBREVIATIONS) + r"(?<!\b[a-z]\.)"
+_BOUNDARY = re.compile(rf"""(?:\.(?i:{_NOT_AFTER})|[!?…])[.!?…]*["'”’)\]]*\s+(?=["'“‘(\[]?[A-Z0-9])|\n\s*""")
+_WORD = r"[^\W_]+(?:['\-][^\W_]+)*"
+_WORDS = re.compile(_WORD)
+_WORDS_AND_BREAKS = re.compile(rf"{_WORD}|\n")
 _SPOILER_TAG = re.compile(r"\|\|.*?(?:\|\||$)", re.DOTALL)
 
 SPOILER_MARK = "||"
+WORD_BREAK = "\n"  # between sentences in word_stream
 
 
 def sentence_spans(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) offsets of the sentences of ``text``, split at end punctuation before a capital or digit and at
-    line breaks, never after a common abbreviation or an initial."""
+    line breaks (so no sentence holds one), never after a common abbreviation or an initial."""
     start = 0
     for boundary in _BOUNDARY.finditer(text):
-        head = text[start : boundary.start() + 1].rstrip()
-        if boundary.group().strip() and _ABBREVIATION.search(head):
-            continue
-        end = boundary.start() + len(boundary.group().rstrip())
-        if text[start:end].strip():
-            yield start, end
+        sentence = text[start : boundary.start() + len(boundary.group().rstrip())].rstrip()
+        if sentence:
+            yield start, start + len(sentence)
         start = boundary.end()
     if text[start:].strip():
         yield start, len(text.rstrip())
 
 
+def _folded(text: str) -> str:
+    return text.lower().replace("’", "'")
+
+
 def words(sentence: str) -> list[str]:
     """The lower-case words of ``sentence``; possessive 's dropped, inner hyphens and (straight) apostrophes kept."""
-    return [word.removesuffix("'s") for word in _WORD.findall(sentence.lower().replace("’", "'"))]
+    return [word.removesuffix("'s") for word in _WORDS.findall(_folded(sentence))]
+
+
+def word_stream(sentences: Sequence[str]) -> list[str]:
+    """The words of all ``sentences`` (which hold no line break) in one pass, with WORD_BREAK between sentences.
+
+    Possessive 's is kept: drop it per distinct word, as ``words`` does per occurrence.
+    """
+    return _WORDS_AND_BREAKS.findall(_folded(WORD_BREAK.join(sentences)))
 
 
 def spoiler_tagged(text: str) -> list[tuple[int, int]]:
