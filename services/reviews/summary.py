@@ -1,8 +1,9 @@
 """What a server thinks of a film, and its month in film: pure functions over reviews, plain values out.
 
 The caller reads the reviews, caches reports and runs these off the event loop. Text from a review flagged as
-spoilers, or inside a member's own ||spoiler tags||, never appears in a report unwrapped: quotes and key points
-from it are wrapped in spoiler tags and marked, and the consensus and the names use spoiler-free text only.
+spoilers, or inside a member's own ||spoiler tags||, never appears in a report unwrapped: quotes, key points and
+theme examples from it are wrapped in spoiler tags (quotes also marked), and the consensus and the names use
+spoiler-free text only.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ SHOWN_NAMES = 8
 THEME_SHARE = 0.1  # a theme recurs when at least this share of the reviews mention it
 SENTENCE_CHARS = (30, 320)  # sentences outside this length are quoted only when nothing else is left
 MMR_POOL = 48
-THEME_WEIGHT = 0.5
+THEME_WEIGHT = 0.5  # relevance gained per theme a sentence mentions
 THEME_SAMPLE = 40  # VADER reads at most this many sentences per theme, evenly spread
 MIDDLE_SAMPLE = 100  # and the text of at most this many middle-rated reviews
 NEUTRAL = 0.05  # |VADER compound| below this is no opinion
@@ -97,7 +98,7 @@ class ThemeReport:
     mentions: int  # sentences mentioning it
     sentiment: float  # -1 to 1: VADER over the sentences mentioning it (a neutral one leans with its rating)
     feeling: str  # "positive", "mixed" or "negative"
-    example: str | None  # the most central sentence mentioning it, spoiler-tagged when from spoiler text
+    example: str  # a central sentence mentioning it, spoiler-tagged when from spoiler text
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +123,7 @@ class FilmReport:
     consensus: str | None  # a sentence or two from spoiler-free reviews; None below min_for_consensus
     note: str | None  # why there is no consensus
     key_points: tuple[str, ...]  # the most central sentences besides the consensus and the quotes
-    quotes: tuple[Quote, ...]  # two or three, from different reviews
+    quotes: tuple[Quote, ...]  # up to three, from different reviews
     themes: tuple[ThemeReport, ...]  # most mentioned first
     names: tuple[NameMention, ...]  # most mentioned first
 
