@@ -145,7 +145,7 @@ def reviews_with_spoilers(draw: st.DrawFn) -> list[Review]:
     return made
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(reviews=reviews_with_spoilers(), minimum=st.integers(1, 4))
 def test_spoiler_text_never_appears_outside_spoiler_tags(reviews: list[Review], minimum: int) -> None:
     report = summarise_film(reviews, min_for_consensus=minimum)
