@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     tmdb_refresh_days: int = Field(default=30, ge=1)
     tmdb_timeout_seconds: float = Field(default=10.0, gt=0)
     tmdb_concurrent_lookups: int = Field(default=4, ge=1)
+    review_consensus_min: int = Field(default=3, ge=1)
 
     @classmethod
     def settings_customise_sources(

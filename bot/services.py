@@ -26,4 +26,5 @@ def online_source(settings: Settings) -> TmdbLookup | None:
 def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     tmdb = online_source(settings)
     films = FilmCatalogue(db, online=tmdb, clock=clock, online_concurrency=settings.tmdb_concurrent_lookups)
-    return Services(films=films, reviews=ReviewService(db, clock=clock), tmdb=tmdb)
+    reviews = ReviewService(db, clock=clock, films=films, consensus_min=settings.review_consensus_min)
+    return Services(films=films, reviews=reviews, tmdb=tmdb)
