@@ -44,7 +44,7 @@ class App:
         configure_endpoints(settings)
         db = Database(settings.resolved_database_url, echo=settings.database_echo)
         try:
-            async with migrate.exclusive_startup(db.engine):  # shard processes may start together
+            async with migrate.exclusive(db.engine):  # shard processes may start together
                 await migrate.upgrade(db.engine)
                 await load_starter(db)
             services = build_services(settings, db)
