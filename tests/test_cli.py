@@ -28,6 +28,14 @@ def test_invalid_config_exits_with_the_key_named(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_an_invalid_database_url_does_not_print_its_password() -> None:
+    result = run_filmclub("db", "current", env={"FILMCLUB_DATABASE_URL": "postgresql://u:S3cretPw@h/db"})
+    assert result.returncode == 2
+    assert "`database_url`" in result.stderr
+    assert "postgresql://u:***@h/db" in result.stderr
+    assert "S3cretPw" not in result.stderr
+
+
 def test_db_upgrade_then_current(tmp_path: Path) -> None:
     env = {"FILMCLUB_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}"}
     assert run_filmclub("db", "upgrade", env=env).returncode == 0
