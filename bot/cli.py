@@ -13,6 +13,7 @@ from bot.app import App, MissingToken, serve
 from bot.config import ConfigError, Settings, load_settings
 from bot.logging import setup_logging
 from db import Database, migrate
+from db.engine import sqlite_file
 from services.errors import FilmClubError
 from services.films import imdb as imdb_source
 
@@ -73,7 +74,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def _db_command(settings: Settings, args: argparse.Namespace) -> int:
-    database = Database(settings.resolved_database_url)
+    url = settings.resolved_database_url
+    if args.db_command == "current" and (path := sqlite_file(url)) is not None and not path.exists():
+        print(f"no database yet at {path}: `filmclub db upgrade` or `filmclub run` creates it")
+        return 0
+    database = Database(url)
     try:
         match args.db_command:
             case "upgrade":

@@ -49,8 +49,20 @@ class Redacting(logging.Formatter):
         return hide_url_passwords(text)
 
 
+def _not_alembic_preamble(record: logging.LogRecord) -> bool:
+    """Alembic announces its dialect ("Context impl SQLiteImpl.", "Will assume ... DDL.") every time it looks
+    at a database: noise, unless debugging."""
+    return not (
+        record.name == "alembic.runtime.migration"
+        and record.levelno == logging.INFO
+        and record.msg.startswith(("Context impl", "Will assume"))
+    )
+
+
 def setup_logging(level: str, fmt: str, secrets: list[str]) -> None:
     handler = logging.StreamHandler(sys.stderr)
+    if level != "DEBUG":
+        handler.addFilter(_not_alembic_preamble)
     inner = JsonFormatter() if fmt == "json" else logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
     handler.setFormatter(Redacting(inner, secrets))
     root = logging.getLogger()

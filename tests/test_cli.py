@@ -42,6 +42,16 @@ def test_db_upgrade_then_current(tmp_path: Path) -> None:
     result = run_filmclub("db", "current", env=env)
     assert result.returncode == 0, result.stderr
     assert "up to date" in result.stdout
+    assert result.stderr == "", "a status command answers, and logs nothing at the default log level"
+
+
+def test_db_current_creates_no_database(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    result = run_filmclub("db", "current", env={"FILMCLUB_DATA_DIR": str(data)})
+    assert result.returncode == 0, result.stderr
+    assert "no database yet" in result.stdout
+    assert str(data / "filmclub.sqlite3") in result.stdout
+    assert not data.exists()
 
 
 def test_the_token_is_never_echoed(tmp_path: Path) -> None:
