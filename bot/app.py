@@ -5,11 +5,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import aiohttp
+import discord
 
 from bot.client import FilmClubBot, configure_endpoints, permission_names
-from bot.config import Settings
+from bot.config import DISCORD_API_BASE, Settings
+from bot.logging import hide_url_passwords
 from bot.services import Services, build_services
 from db import Database, migrate
+from db.engine import explained
 from services.films.starter import load_starter
 
 log = logging.getLogger(__name__)
@@ -23,7 +30,11 @@ and the permissions {permission_names()}.
 To try the bot without Discord at all, run `filmclub console`."""
 
 
-class MissingToken(Exception):
+class CannotStart(Exception):
+    """Film Club cannot start; the message says what failed and what to check (shown without a traceback)."""
+
+
+class MissingToken(CannotStart):
     def __str__(self) -> str:
         return MISSING_TOKEN
 
@@ -44,9 +55,10 @@ class App:
         configure_endpoints(settings)
         db = Database(settings.resolved_database_url, echo=settings.database_echo)
         try:
-            async with migrate.exclusive(db.engine):  # shard processes may start together
-                await migrate.upgrade(db.engine)
-                await load_starter(db)
+            with explained(db.url):
+                async with migrate.exclusive(db.engine):  # shard processes may start together
+                    await migrate.upgrade(db.engine)
+                    await load_starter(db)
             services = build_services(settings, db)
         except BaseException:
             await db.dispose()
@@ -57,14 +69,34 @@ class App:
     async def login(self) -> None:
         """Log in over HTTP only (loads the cogs; opens no gateway), e.g. to sync commands."""
         self._started = True
-        await self.bot.login(self._token())
+        with self._explained():
+            await self.bot.login(self._token())
 
     async def run(self) -> None:
         """Connect and serve until `close()` is called (or the connection fails for good)."""
         token = self._token()
         self._started = True
         async with self.bot:
-            await self.bot.start(token)
+            with self._explained():
+                await self.bot.start(token)
+
+    @contextmanager
+    def _explained(self) -> Iterator[None]:
+        """Discord unreachable or refusing the token: CannotStart, in a sentence."""
+        api = self.settings.api_base_url
+        try:
+            yield
+        except discord.LoginFailure as error:
+            raise CannotStart(
+                f'Discord refused the bot token ({error}). Press "Reset Token" on the application\'s Bot page at '
+                "https://discord.com/developers/applications and put the new token in DISCORD_TOKEN."
+            ) from error
+        except (aiohttp.ClientConnectionError, TimeoutError) as error:
+            cause = getattr(error, "os_error", None) or error  # aiohttp's own message repeats host and port
+            reason = getattr(cause, "strerror", None) or str(cause) or type(cause).__name__
+            check = "the network connection" + (", and api_base_url" if api != DISCORD_API_BASE else "")
+            where = hide_url_passwords(api)
+            raise CannotStart(f"Cannot reach Discord at {where} ({reason}): check {check}.") from error
 
     async def until_ready(self, runner: asyncio.Task[None], seconds: float) -> None:
         """Return once the bot is ready; if ``runner`` (this app's `run()`) ends first, raise why it did.

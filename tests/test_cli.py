@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
+from tests.conftest import PG_ENV
 from tests.processes import run_filmclub
+
+
+def assert_explained(result: subprocess.CompletedProcess[str], sentence: str) -> None:
+    """Failed, saying what failed in a line or two of its own (besides the odd log line), with no traceback."""
+    assert result.returncode == 1, result.stderr
+    assert sentence in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.splitlines()) <= 6, result.stderr
 
 
 def test_run_without_a_token_explains_what_to_do_and_exits_non_zero(tmp_path: Path) -> None:
@@ -52,6 +65,87 @@ def test_db_current_creates_no_database(tmp_path: Path) -> None:
     assert "no database yet" in result.stdout
     assert str(data / "filmclub.sqlite3") in result.stdout
     assert not data.exists()
+
+
+def postgres_url(**parts: str) -> str:
+    if not os.environ.get(PG_ENV):
+        pytest.skip(f"needs PostgreSQL ({PG_ENV})")
+    return make_url(os.environ[PG_ENV]).set(**parts).render_as_string(hide_password=False)  # type: ignore[arg-type]
+
+
+def test_an_unreachable_postgresql_is_explained_without_its_password() -> None:
+    result = run_filmclub(
+        "db", "upgrade", env={"FILMCLUB_DATABASE_URL": "postgresql+asyncpg://filmclub:S3cretPw@127.0.0.1:9/filmclub"}
+    )
+    assert_explained(result, "Cannot reach PostgreSQL at 127.0.0.1:9")
+    assert "S3cretPw" not in result.stderr
+
+
+def test_postgresql_refusing_the_user_is_explained() -> None:
+    result = run_filmclub("db", "current", env={"FILMCLUB_DATABASE_URL": postgres_url(username="no_such_filmclub")})
+    assert_explained(result, "refused user 'no_such_filmclub'")
+
+
+def test_a_missing_postgresql_database_is_explained() -> None:
+    result = run_filmclub("run", env={"FILMCLUB_DATABASE_URL": postgres_url(database="no_such_filmclub")})
+    assert result.returncode == 2, "without a token it stops before touching the database"
+    result = run_filmclub("db", "upgrade", env={"FILMCLUB_DATABASE_URL": postgres_url(database="no_such_filmclub")})
+    assert_explained(result, 'has no database "no_such_filmclub": create it')
+
+
+def test_a_read_only_sqlite_file_is_explained(tmp_path: Path) -> None:
+    path = tmp_path / "films.sqlite3"
+    sqlite3.connect(path).close()  # an empty file, opened the way a read-only mount or file would be
+    result = run_filmclub(
+        "db", "upgrade", env={"FILMCLUB_DATABASE_URL": f"sqlite+aiosqlite:///file:{path}?mode=ro&uri=true"}
+    )
+    assert_explained(result, f"The SQLite database {path} is read-only")
+
+
+def test_a_read_only_data_directory_is_explained(tmp_path: Path) -> None:
+    tmp_path.chmod(0o555)
+    try:
+        if os.access(tmp_path, os.W_OK):
+            pytest.skip("directory permissions do not bind this user (root)")
+        result = run_filmclub("db", "upgrade", env={"FILMCLUB_DATA_DIR": str(tmp_path)})
+    finally:
+        tmp_path.chmod(0o755)
+    assert_explained(result, f"Cannot open the SQLite database {tmp_path / 'filmclub.sqlite3'}")
+
+
+def test_a_data_directory_that_cannot_be_made_is_explained(tmp_path: Path) -> None:
+    (tmp_path / "a-file").touch()
+    result = run_filmclub("console", env={"FILMCLUB_DATA_DIR": str(tmp_path / "a-file" / "data")}, input="/quit\n")
+    assert_explained(result, f"Cannot create the directory {tmp_path / 'a-file' / 'data'} for the SQLite database")
+
+
+def test_a_directory_as_the_database_file_is_explained(tmp_path: Path) -> None:
+    result = run_filmclub("db", "upgrade", env={"FILMCLUB_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}"})
+    assert_explained(result, f"Cannot open the SQLite database {tmp_path}")
+
+
+def test_a_locked_sqlite_file_is_explained(tmp_path: Path) -> None:
+    path = tmp_path / "films.sqlite3"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another program in the middle of writing
+    try:
+        result = run_filmclub("db", "upgrade", env={"FILMCLUB_DATABASE_URL": f"sqlite+aiosqlite:///{path}"})
+    finally:
+        holder.close()
+    assert_explained(result, f"The SQLite database {path} stayed locked by another program")
+
+
+def test_an_unreachable_discord_is_explained(tmp_path: Path) -> None:
+    result = run_filmclub(
+        "run",
+        env={
+            "DISCORD_TOKEN": "x",
+            "FILMCLUB_DATA_DIR": str(tmp_path),
+            "FILMCLUB_API_BASE_URL": "http://127.0.0.1:9/api/v10",
+            "FILMCLUB_LOG_LEVEL": "WARNING",
+        },
+    )
+    assert_explained(result, "Cannot reach Discord at http://127.0.0.1:9/api/v10")
 
 
 def test_the_token_is_never_echoed(tmp_path: Path) -> None:
