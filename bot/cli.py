@@ -9,6 +9,7 @@ import threading
 from collections.abc import AsyncIterator, Awaitable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from bot import __version__
 from bot.app import App, CannotStart, MissingToken, serve
@@ -20,10 +21,23 @@ from services.errors import FilmClubError
 from services.films import imdb as imdb_source
 
 
+class _Parser(argparse.ArgumentParser):
+    """Takes ``--config``; so do its subcommands (argparse makes them of the same class), wherever it is written."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_argument(
+            "--config",
+            type=Path,
+            default=argparse.SUPPRESS,  # a subcommand without it keeps what came before it
+            help="TOML config file (default: $FILMCLUB_CONFIG, else none)",
+        )
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="filmclub", description="Film Club, a Discord bot for film discussion.")
+    parser = _Parser(prog="filmclub", description="Film Club, a Discord bot for film discussion.")
     parser.add_argument("--version", action="version", version=f"filmclub {__version__}")
-    parser.add_argument("--config", type=Path, help="TOML config file (default: $FILMCLUB_CONFIG, else none)")
+    parser.set_defaults(config=None)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     commands.add_parser("run", help="connect to Discord and serve (applies migrations first)")

@@ -169,3 +169,27 @@ def test_help(args: tuple[str, ...]) -> None:
     result = run_filmclub(*args)
     assert result.returncode == 0
     assert "usage: filmclub" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        ("--config", "{config}", "db", "current"),
+        ("db", "--config", "{config}", "current"),
+        ("db", "current", "--config", "{config}"),
+    ],
+)
+def test_every_command_takes_config_wherever_it_is_written(tmp_path: Path, where: tuple[str, ...]) -> None:
+    config = tmp_path / "filmclub.toml"
+    config.write_text(f'data_dir = "{tmp_path / "from-config"}"\n')
+    result = run_filmclub(*(arg.format(config=config) for arg in where))
+    assert result.returncode == 0, result.stderr
+    assert f"no database yet at {tmp_path / 'from-config' / 'filmclub.sqlite3'}" in result.stdout
+
+
+def test_console_takes_config_after_the_command(tmp_path: Path) -> None:
+    config = tmp_path / "filmclub.toml"
+    config.write_text(f'data_dir = "{tmp_path}"\n')
+    result = run_filmclub("console", "--config", str(config), input="/quit\n")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "console.sqlite3").exists()
