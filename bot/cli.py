@@ -164,9 +164,13 @@ async def _console(settings: Settings, user: str, channel: str) -> int:
     from rich.console import Console
 
     from bot.console import run_offline
-    from standin.console import TerminalInput
+    from standin.console import ConsoleError, TerminalInput
 
-    await run_offline(settings, console=Console(), make_input=TerminalInput, user=user, channel=channel)
+    try:
+        await run_offline(settings, console=Console(), make_input=TerminalInput, user=user, channel=channel)
+    except ConsoleError as error:
+        print(f"filmclub console: {error}", file=sys.stderr)
+        return 2
     return 0
 
 

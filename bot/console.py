@@ -16,7 +16,7 @@ from rich.console import Console
 from bot.app import App
 from bot.config import Settings
 from standin import DEMO, StandIn
-from standin.console import LineSource, run_console
+from standin.console import LineSource, open_console
 
 log = logging.getLogger(__name__)
 
@@ -50,19 +50,20 @@ async def run_offline(
     channel: str = "general",
 ) -> None:
     async with StandIn([DEMO], stable_ids=True) as standin:
+        chat = open_console(  # before starting the bot: an unknown --user or --channel ends here
+            standin,
+            input=make_input(console),
+            console=console,
+            attachments_dir=settings.data_dir / "console-attachments",
+            user=user,
+            channel=channel,
+        )
         app = await App.open(console_settings(settings, standin))
         runner = asyncio.create_task(app.run(), name="filmclub-console-bot")
         try:
             with console.status("Starting Film Club against the local Discord stand-in..."):
                 await app.until_ready(runner, READY_TIMEOUT)
-            await run_console(
-                standin,
-                input=make_input(console),
-                console=console,
-                attachments_dir=settings.data_dir / "console-attachments",
-                user=user,
-                channel=channel,
-            )
+            await chat.run()
         finally:
             await app.close()
             await runner

@@ -27,7 +27,7 @@ from rich.text import Text
 from standin.core import DEFERRED, MODAL
 from standin.driver import OPTION_TYPES, SELECT_TYPES, Driver, DriverError, InteractionHandle
 from standin.server import StandIn
-from standin.state import JSON, LOADING, Message, TimedOut
+from standin.state import JSON, LOADING, Channel, Guild, Message, TimedOut, User
 
 BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 HELP_HINT = "Type /help for the bot's commands, /as NAME, /in #CHANNEL, click N, select N OPTION..., /quit."
@@ -140,9 +140,9 @@ class ChatConsole:
         if word == "/help":
             self.show_help()
         elif word == "/as":
-            self.driver.default_user = self.driver.user(rest.strip().removeprefix("@"))
+            self.driver.default_user = member(self.driver.guild, rest)
         elif word == "/in":
-            self.driver.default_channel = self.driver.channel(rest.strip())
+            self.driver.default_channel = text_channel(self.driver.guild, rest)
             for message in self.driver.messages(ephemeral=False)[-5:]:
                 self.shown.setdefault(message.id, len(message.edits))
                 self.render(message)
@@ -511,7 +511,29 @@ def markup_to_names(driver: Driver, text: str) -> str:
     return re.sub(r"<#(\d+)>", channel, text)
 
 
-async def run_console(
+def member(guild: Guild, name: str) -> User:
+    """The member called ``name`` (or @name), whom a person may type as: not a bot, not the stand-in's owner."""
+    people = [m.user for m in guild.members.values() if not m.user.bot and m.user.id != guild.owner_id]
+    wanted = name.strip().removeprefix("@").lower()
+    for user in people:
+        if wanted in (user.username.lower(), user.display_name.lower()):
+            return user
+    choices = ", ".join(user.username for user in people)
+    raise ConsoleError(f"no member {name.strip()!r} to type as; choose {choices}" if wanted else f"as whom? {choices}")
+
+
+def text_channel(guild: Guild, name: str) -> Channel:
+    """The channel called ``name`` (or #name)."""
+    channels = [c for c in guild.channels.values() if not c.is_thread]
+    wanted = name.strip().removeprefix("#")
+    for channel in channels:
+        if channel.name == wanted:
+            return channel
+    choices = ", ".join(f"#{channel.name}" for channel in channels)
+    raise ConsoleError(f"no channel #{wanted} in {guild.name}; choose {choices}" if wanted else f"in which? {choices}")
+
+
+def open_console(
     standin: StandIn,
     *,
     input: LineSource,
@@ -521,10 +543,13 @@ async def run_console(
     channel: str = "general",
     guild: str | int | None = None,
     reply_timeout: float = 10.0,
-) -> None:
-    """Run the console until ``/quit`` or the end of input. The bot must already be connected."""
-    driver = standin.driver(user=user, channel=channel, guild=guild)
-    chat = ChatConsole(
+) -> ChatConsole:
+    """The console of ``user`` in ``#channel``, to ``run()`` once the bot is connected; ConsoleError, naming
+    the choices, if there is no such member or channel."""
+    where = standin.guild(guild)
+    driver = standin.driver(
+        user=member(where, user).username, channel=text_channel(where, channel).name, guild=where.id
+    )
+    return ChatConsole(
         standin, driver, input=input, console=console, attachments_dir=attachments_dir, reply_timeout=reply_timeout
     )
-    await chat.run()

@@ -193,3 +193,18 @@ def test_console_takes_config_after_the_command(tmp_path: Path) -> None:
     result = run_filmclub("console", "--config", str(config), input="/quit\n")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "console.sqlite3").exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "choices"),
+    [(("--user", "dave"), "alice, bob, carol"), (("--channel", "nope"), "#general, #film-talk, #watch-parties")],
+)
+def test_console_names_the_choices_for_an_unknown_user_or_channel(
+    tmp_path: Path, option: tuple[str, str], choices: str
+) -> None:
+    result = run_filmclub("console", *option, env={"FILMCLUB_DATA_DIR": str(tmp_path)}, input="/quit\n")
+    assert result.returncode == 2
+    assert [line for line in result.stderr.splitlines() if line] == [result.stderr.strip()], "one line"
+    assert f"'{option[1]}'" in result.stderr or f"#{option[1]}" in result.stderr
+    assert choices in result.stderr
+    assert not (tmp_path / "console.sqlite3").exists(), "it stops before starting the bot"

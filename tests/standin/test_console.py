@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from standin.console import ScriptedInput, parse_slash, run_console
+from standin.console import ScriptedInput, open_console, parse_slash
 from standin.server import StandIn
 
 pytestmark = pytest.mark.usefixtures("bot")
@@ -38,7 +38,7 @@ async def test_a_scripted_session(standin: StandIn, tmp_path: Path) -> None:
         "/quit",
         "never read",
     ]
-    await run_console(standin, input=ScriptedInput(lines, console), console=console, attachments_dir=tmp_path)
+    await open_console(standin, input=ScriptedInput(lines, console), console=console, attachments_dir=tmp_path).run()
     out = console.export_text()
     assert "/film score" in out
     assert "film:string [year:integer]" in out
@@ -81,3 +81,15 @@ async def test_slash_parsing_follows_the_schema(standin: StandIn) -> None:
         parse_slash(driver, "/film score film:x year:soon")
     with pytest.raises(Exception, match="write options as name:value"):
         parse_slash(driver, "/film score Network")
+
+
+async def test_you_type_as_members_only(standin: StandIn, tmp_path: Path) -> None:
+    console = recording()
+    lines = [f"/as {standin.bot.username}", "/as guild-owner", "/as", "/in #nowhere", "hello", "/quit"]
+    await open_console(standin, input=ScriptedInput(lines, console), console=console, attachments_dir=tmp_path).run()
+    out = console.export_text()
+    assert f"no member '{standin.bot.username}' to type as; choose alice, bob, carol" in out
+    assert "no member 'guild-owner' to type as; choose alice, bob, carol" in out
+    assert "as whom? alice, bob, carol" in out
+    assert "no channel #nowhere in Film Club Test; choose #general, #film-talk" in out
+    assert standin.driver().messages("general")[-1].author.username == "alice"
