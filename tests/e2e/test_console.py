@@ -56,3 +56,15 @@ def test_filmclub_console_as_a_person_runs_it(tmp_path: Path) -> None:
     assert "Ella Purnell" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
     assert (tmp_path / "console.sqlite3").exists()
+
+
+async def test_buttons_and_menus_are_numbered_per_message(tmp_path: Path) -> None:
+    console = recording()
+    lines = ["/film score film:Solaris", "select 1 2", "select 1.1 1", "click 2.1", "/quit"]
+    await run_offline(Settings(data_dir=tmp_path), console=console, make_input=lambda c: ScriptedInput(lines, c))
+    out = console.export_text()
+    assert "[1.1] Which film did you mean? (choose one)" in out
+    assert "You picked Solaris (2002)." in out
+    assert "message 1 has no button or menu 1: it has none any more" in out
+    assert "there is no message 2 with buttons or menus" in out
+    assert "film:pick" not in out, "no internal ids"

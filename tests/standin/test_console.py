@@ -24,7 +24,9 @@ async def test_a_scripted_session(standin: StandIn, tmp_path: Path) -> None:
         "/help",
         "/film score film:Never Let Me Go year:2010",
         "click 1",
-        "select 5 1 3",
+        "select 1.5 1 3",
+        "click 1.9",
+        "select 1.1 1",
         "@Film Club who played Ruth?",
         "/film review",
         "Devastating.",
@@ -44,8 +46,10 @@ async def test_a_scripted_session(standin: StandIn, tmp_path: Path) -> None:
     assert "film:string [year:integer]" in out
     assert "Never Let Me Go" in out
     assert "Rachel Portman" in out
-    assert "[1] Upvote" in out
-    assert "[5] Who do you want to know about? (choose 1-2)" in out
+    assert out.count("[1.1] Upvote") == 2, "the edited message keeps its numbers"
+    assert "[1.5] Who do you want to know about? (choose 1 or 2)" in out
+    assert "message 1 has no button or menu 9: it has 5 now" in out
+    assert "1.1 is not a menu: click 1.1" in out
     assert "upvoted by alice" in out
     assert "(edited)" in out
     assert "picked ruth, tommy" in out
