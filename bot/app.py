@@ -21,6 +21,15 @@ from services.films.starter import load_starter
 
 log = logging.getLogger(__name__)
 
+# discord.py's names for the tasks that run slash commands, buttons, menus, modals and dynamic items.
+INTERACTION_TASKS = (
+    "CommandTree-invoker",
+    "discord-ui-view-dispatch-",
+    "discord-ui-dynamic-item-",
+    "discord-ui-modal-dispatch-",
+)
+FINISH_SECONDS = 10.0
+
 MISSING_TOKEN = f"""\
 No Discord bot token is configured, so Film Club cannot connect to Discord.
 Create an application at https://discord.com/developers/applications, open its "Bot" page and press
@@ -112,15 +121,26 @@ class App:
             runner.result()  # re-raises the error that stopped the bot while starting
         raise TimeoutError(f"the bot was not ready after {seconds:.0f} s")
 
+    async def _finish_interactions(self) -> None:
+        """Wait for the handlers still running: a follow-up sent after the HTTP session closed would be lost."""
+        running = [t for t in asyncio.all_tasks() if t.get_name().startswith(INTERACTION_TASKS) and not t.done()]
+        if running:
+            log.info("waiting for %d interaction(s) to finish", len(running))
+            _, late = await asyncio.wait(running, timeout=FINISH_SECONDS)
+            if late:
+                log.warning("closing with %d interaction(s) still running", len(late))
+
     def _token(self) -> str:
         if not self.settings.discord_token:
             raise MissingToken
         return self.settings.discord_token
 
     async def close(self) -> None:
-        """Close the gateway (if the bot ever started), then the services and the database, whatever fails."""
+        """Let interactions in flight answer (for up to FINISH_SECONDS), then close the gateway (if the bot ever
+        started), the services and the database, whatever fails."""
         try:
             if self._started and not self.bot.is_closed():
+                await self._finish_interactions()
                 await self.bot.close()
         finally:
             try:

@@ -65,5 +65,6 @@ async def run_offline(
                 await app.until_ready(runner, READY_TIMEOUT)
             await chat.run()
         finally:
-            await app.close()
+            await app.close()  # once the interactions still running have answered
             await runner
+        chat.flush()  # those answers

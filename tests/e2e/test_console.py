@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
 from bot.config import Settings
@@ -68,3 +70,15 @@ async def test_buttons_and_menus_are_numbered_per_message(tmp_path: Path) -> Non
     assert "message 1 has no button or menu 1: it has none any more" in out
     assert "there is no message 2 with buttons or menus" in out
     assert "film:pick" not in out, "no internal ids"
+
+
+async def test_quitting_right_after_a_choice_still_shows_its_answer(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    console = recording()
+    lines = ["/film score film:Solaris", "select 1 2", "/quit"]
+    await run_offline(Settings(data_dir=tmp_path), console=console, make_input=lambda c: ScriptedInput(lines, c))
+    out = console.export_text()
+    assert "You picked Solaris (2002)." in out
+    assert "Cliff Martinez" in out, "the answer that follows the choice"
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
