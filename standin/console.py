@@ -2,6 +2,8 @@
 
 Input lines:
   /film score film:Never Let Me Go      a slash command, options parsed against the registered schema
+  /film info film:never le?             the bot's suggestions for what is typed so far (its autocomplete)
+  pick 2                                run that command with suggestion 2
   @Film Club who played Ruth?           a message mentioning the bot (or anyone: @alice, @Moderators)
   anything else                         a plain message in the current channel
   click 2 | click 3.2 | click Upvote    press a button: 2 on the newest message that has any, 2 on message 3, by label
@@ -17,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -33,8 +36,8 @@ from standin.state import JSON, LOADING, Channel, Guild, Message, TimedOut, User
 
 BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 HELP_HINT = (
-    "Type /help for the bot's commands, /as NAME, /in #CHANNEL, click N (the newest message's button N) or "
-    "click M.N (message M's), select N OPTION..., /quit."
+    "Type /help for the bot's commands (end an option with ? for suggestions, then pick N), /as NAME, "
+    "/in #CHANNEL, click N (the newest message's button N) or click M.N (message M's), select N OPTION..., /quit."
 )
 
 
@@ -75,6 +78,24 @@ class ConsoleError(Exception):
     """A line the console could not understand; shown to the person, who can try again."""
 
 
+@dataclass(frozen=True)
+class Typing:
+    """An option still being typed (``film:never le?``): the console asks for suggestions instead of running."""
+
+    option: JSON
+    text: str
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    """What the bot suggested for ``option`` of ``/path``, with the other options as they were typed."""
+
+    path: str
+    option: str
+    others: dict[str, Any]
+    choices: list[JSON]
+
+
 class ChatConsole:
     def __init__(
         self,
@@ -99,6 +120,7 @@ class ChatConsole:
         """Message id -> its number, given when it is first shown with buttons or menus."""
         self.recent: list[int] = []
         """Ids of the messages on screen with buttons or menus, the one shown last at the end."""
+        self.suggestions: Suggestions | None = None
         self.start_id = self.state.new_id()
 
     # The loop
@@ -158,6 +180,8 @@ class ChatConsole:
             await self.click(rest.strip())
         elif word == "select":
             await self.select(rest.split())
+        elif word == "pick":
+            await self.pick(rest.strip())
         elif line.startswith("/"):
             await self.slash(line)
         else:
@@ -167,8 +191,39 @@ class ChatConsole:
 
     async def slash(self, line: str) -> None:
         path, options = parse_slash(self.driver, line)
-        handle = await self.driver.slash(path, **options)
-        await self.follow(handle)
+        typing = {name: value for name, value in options.items() if isinstance(value, Typing)}
+        if len(typing) > 1:
+            raise ConsoleError("ask for one option's suggestions at a time (end only that one with ?)")
+        if typing:
+            [(name, value)] = typing.items()
+            await self.suggest(path, name, value, {k: v for k, v in options.items() if k != name})
+            return
+        await self.follow(await self.driver.slash(path, **options))
+
+    async def suggest(self, path: str, name: str, typing: Typing, others: dict[str, Any]) -> None:
+        """Show what Discord would offer while ``typing``: the option's fixed choices, or the bot's autocomplete."""
+        if typing.option.get("choices"):
+            wanted = typing.text.lower()
+            choices = [c for c in typing.option["choices"] if wanted in str(c["name"]).lower()]
+        else:
+            choices = await self.driver.autocomplete(path, name, typing.text, timeout=self.reply_timeout, **others)
+        if not choices:
+            self.suggestions = None
+            self.console.print(Text(f"no suggestions for {name}:{typing.text}", style="yellow"))
+            return
+        self.suggestions = Suggestions(path, name, others, choices)
+        self.console.print(Text(f"suggestions for {name} (pick N runs /{path} with one):", style="dim"))
+        for number, choice in enumerate(choices, 1):
+            self.console.print(Text(f"  {number}. {choice['name']}"))
+
+    async def pick(self, ref: str) -> None:
+        offered = self.suggestions
+        if offered is None:
+            raise ConsoleError("nothing to pick from: end an option with ? first, e.g. /film info film:never le?")
+        if not ref.isdigit() or not 1 <= int(ref) <= len(offered.choices):
+            raise ConsoleError(f"pick a suggestion by its number, 1 to {len(offered.choices)}")
+        options = {**offered.others, offered.option: offered.choices[int(ref) - 1]["value"]}
+        await self.follow(await self.driver.slash(offered.path, **options))
 
     async def follow(self, handle: InteractionHandle) -> None:
         """Wait for the bot's answer to an interaction; fill in a modal if it asks for one."""
@@ -522,6 +577,8 @@ def parse_slash(driver: Driver, line: str) -> tuple[str, dict[str, Any]]:
 
 def _typed(option: JSON, raw: str) -> Any:
     kind, name = option["type"], option["name"]
+    if raw.endswith("?") and (option.get("autocomplete") or option.get("choices")):
+        return Typing(option, raw.removesuffix("?").strip())
     try:
         if kind == 4:
             return int(raw)

@@ -60,6 +60,15 @@ def test_filmclub_console_as_a_person_runs_it(tmp_path: Path) -> None:
     assert (tmp_path / "console.sqlite3").exists()
 
 
+async def test_the_bots_title_suggestions_are_a_question_mark_away(tmp_path: Path) -> None:
+    console = recording()
+    lines = ["/film info film:never le?", "pick 1", "/quit"]
+    await run_offline(Settings(data_dir=tmp_path), console=console, make_input=lambda c: ScriptedInput(lines, c))
+    out = console.export_text()
+    assert "1. Never Let Me Go (2010)" in out
+    assert "Mark Romanek" in out
+
+
 async def test_buttons_and_menus_are_numbered_per_message(tmp_path: Path) -> None:
     console = recording()
     lines = ["/film score film:Solaris", "select 1 2", "select 1.1 1", "click 2.1", "/quit"]

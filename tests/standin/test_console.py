@@ -97,3 +97,15 @@ async def test_you_type_as_members_only(standin: StandIn, tmp_path: Path) -> Non
     assert "as whom? alice, bob, carol" in out
     assert "no channel #nowhere in Film Club Test; choose #general, #film-talk" in out
     assert standin.driver().messages("general")[-1].author.username == "alice"
+
+
+async def test_a_question_mark_asks_for_the_bots_suggestions(standin: StandIn, tmp_path: Path) -> None:
+    console = recording()
+    lines = ["pick 1", "/film info film:ne?", "pick 7", "pick 3", "/film score film:Why?", "/quit"]
+    await open_console(standin, input=ScriptedInput(lines, console), console=console, attachments_dir=tmp_path).run()
+    out = console.export_text()
+    assert "nothing to pick from: end an option with ? first" in out
+    assert "suggestions for film (pick N runs /film info with one):\n  1. Never Let Me Go\n  2. Nevada Smith" in out
+    assert "pick a suggestion by its number, 1 to 3" in out
+    assert "info: Network" in out
+    assert "Why?" in out.split("/film score film:Why?")[1], "an option without suggestions keeps its question mark"
