@@ -35,3 +35,9 @@ def test_floors_exclude_releases_with_known_security_fixes() -> None:
 
 def test_zstandard_is_a_dev_dependency_so_the_zstd_transport_test_runs() -> None:
     assert "zstandard" in floors()
+
+
+def test_the_readme_says_which_python_is_needed() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    needed = PYPROJECT["project"]["requires-python"].removeprefix(">=")
+    assert f"Python {needed} or newer" in readme
