@@ -14,10 +14,12 @@ import discord
 from bot.client import FilmClubBot, configure_endpoints, permission_names
 from bot.config import DISCORD_API_BASE, Settings
 from bot.logging import hide_url_passwords
-from bot.services import Services, build_services
+from bot.services import build_services
 from db import Database, migrate
 from db.engine import explained
+from services.clock import SystemClock
 from services.films.starter import load_starter
+from services.registry import Services
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +44,12 @@ To try the bot without Discord at all, run `filmclub console`."""
 class CannotStart(Exception):
     """Film Club cannot start; the message says what failed and what to check (shown without a traceback)."""
 
+    exit_code = 1
+
 
 class MissingToken(CannotStart):
+    exit_code = 2  # a configuration mistake
+
     def __str__(self) -> str:
         return MISSING_TOKEN
 
@@ -62,18 +68,19 @@ class App:
     async def open(cls, settings: Settings, *, sync_on_start: bool = True) -> App:
         """Migrate the database, load the starter catalogue if it is new, and build everything the bot needs."""
         configure_endpoints(settings)
+        clock = SystemClock()
         db = Database(settings.resolved_database_url, echo=settings.database_echo)
         try:
             with explained(db.url):
                 async with migrate.exclusive(db.engine):  # shard processes may start together
                     await migrate.upgrade(db.engine)
-                    await load_starter(db)
-            services = build_services(settings, db)
+                    await load_starter(db, now=clock.now())
+            services = build_services(settings, db, clock)
         except BaseException:
             await db.dispose()
             raise
         log.info("database ready (%s)", db.backend)
-        return cls(settings, db, services, FilmClubBot(settings, services, sync_on_start=sync_on_start))
+        return cls(settings, db, services, FilmClubBot(settings, services, db, sync_on_start=sync_on_start))
 
     async def login(self) -> None:
         """Log in over HTTP only (loads the cogs; opens no gateway), e.g. to sync commands."""

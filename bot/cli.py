@@ -164,13 +164,8 @@ async def _console(settings: Settings, user: str, channel: str) -> int:
     from rich.console import Console
 
     from bot.console import run_offline
-    from standin.console import ConsoleError, TerminalInput
 
-    try:
-        await run_offline(settings, console=Console(), make_input=TerminalInput, user=user, channel=channel)
-    except ConsoleError as error:
-        print(f"filmclub console: {error}", file=sys.stderr)
-        return 2
+    await run_offline(settings, console=Console(), user=user, channel=channel)
     return 0
 
 
@@ -188,10 +183,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         return asyncio.run(_settled(_command(settings, args)))
-    except MissingToken as exc:
+    except CannotStart as exc:
         print(exc, file=sys.stderr)
-        return 2
-    except (CannotStart, DatabaseUnavailable) as exc:
+        return exc.exit_code
+    except DatabaseUnavailable as exc:
         print(exc, file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     tmdb_base_url: str = "https://api.themoviedb.org/3"
     tmdb_refresh_days: int = Field(default=30, ge=1)
     tmdb_timeout_seconds: float = Field(default=10.0, gt=0)
+    tmdb_concurrent_lookups: int = Field(default=4, ge=1)
 
     @classmethod
     def settings_customise_sources(

@@ -65,7 +65,7 @@ async def test_datetimes_come_back_aware_in_utc(db: Database) -> None:
 async def test_naive_datetimes_are_refused(db: Database) -> None:
     with pytest.raises(Exception, match="naive"):
         async with db.transaction() as session:
-            session.add(Film(title="Naive", source="starter", fetched_at=datetime(2026, 1, 1)))
+            session.add(Film(title="Naive", source="starter", fetched_at=datetime(2026, 1, 1)))  # noqa: DTZ001  # naive on purpose
 
 
 async def test_foreign_keys_cascade_from_film_to_credits(db: Database) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,13 +13,16 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from db import Database
-from db.films import upsert_film
+from db.films.records import ExternalIds, FilmRecord
+from db.films.repository import upsert_film
 from db.models import Checkpoint, Credit, Film, FilmTitle, FilmTitlePrefix, FilmTitleWord, Person
 from services.errors import InvalidInput
 from services.films.catalogue import FilmCatalogue
 from services.films.imdb import IdSet, ImdbImporter, ImportOptions, import_imdb
-from services.films.records import ExternalIds, FilmRecord
+from tests.clock import FakeClock
 from tests.processes import run_filmclub
+
+NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 
 N = "\\N"
 
@@ -278,7 +282,7 @@ async def test_titles_and_names_longer_than_the_columns_are_cut(db: Database, da
         assert [len(key) for key in keys] == [500]  # the alternate title has the same key
         person = (await session.scalars(select(Person).where(Person.imdb_id == "nm0000070"))).one()
         assert (len(person.name), len(person.folded)) == (300, 500)
-    catalogue = FilmCatalogue(db)
+    catalogue = FilmCatalogue(db, clock=FakeClock())
     assert (await catalogue.find(long_title)).year == 2002
 
 
@@ -332,7 +336,7 @@ async def test_an_interrupted_import_resumes_to_the_same_result(
 async def test_films_of_other_sources_are_left_alone(db: Database, dataset: Path) -> None:
     starter = FilmRecord(title="Never Let Me Go", source="starter", year=2010, ids=ExternalIds(imdb="tt1334260"))
     async with db.transaction() as session:
-        await upsert_film(session, starter)
+        await upsert_film(session, starter, now=NOW)
     await import_imdb(db, dataset)
     async with db.transaction() as session:
         film = (await session.scalars(select(Film).where(Film.imdb_id == "tt1334260"))).one()
