@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 SYNC_CHECKPOINT = "command-tree-hash"
 # The features, loaded in this order. A module in cogs/ that is not listed (a shared helper) is not loaded.
-EXTENSIONS = ("cogs.about", "cogs.films")
+EXTENSIONS = ("cogs.about", "cogs.films", "cogs.reviews")
 # Components that every feature may send, working after restarts.
 SHARED_ITEMS = (PageButton, FilmPicker)
 
@@ -34,7 +34,14 @@ discord.VoiceClient.warn_dave = False
 
 # What the bot needs in a server: the invite link asks for exactly these (README lists them too).
 # Features that post in channels, open threads or schedule events add theirs here.
-REQUIRED = ("view_channel", "send_messages", "send_messages_in_threads", "embed_links")
+REQUIRED = (
+    "view_channel",
+    "send_messages",
+    "send_messages_in_threads",
+    "embed_links",
+    "read_message_history",  # reviews: a Discuss thread opens on the review's message
+    "create_public_threads",
+)
 REQUIRED_PERMISSIONS = discord.Permissions(**dict.fromkeys(REQUIRED, True))
 
 

@@ -8,6 +8,7 @@ from services.clock import Clock
 from services.films.catalogue import FilmCatalogue
 from services.films.tmdb import TmdbClient, TmdbLookup
 from services.registry import Services
+from services.reviews.service import ReviewService
 
 
 def online_source(settings: Settings) -> TmdbLookup | None:
@@ -24,4 +25,6 @@ def online_source(settings: Settings) -> TmdbLookup | None:
 
 def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     tmdb = online_source(settings)
-    return Services(films=FilmCatalogue(db, online=tmdb, clock=clock), tmdb=tmdb)
+    films = FilmCatalogue(db, online=tmdb, clock=clock, online_concurrency=settings.tmdb_concurrent_lookups)
+    reviews = ReviewService(db, clock=clock, films=films, consensus_min=settings.review_consensus_min)
+    return Services(films=films, reviews=reviews, tmdb=tmdb)

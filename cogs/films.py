@@ -15,6 +15,7 @@ from cogs.ui.items import Page, register_book, send_book
 from cogs.ui.replies import answer
 from services.films import tmdb
 from services.films.values import CastAnswer, CastMember, FilmDetails, PersonAnswer, ScoreAnswer
+from services.reviews.values import stars
 
 CAST_PAGE_SIZE = 15
 CAST_BOOK = "cast"
@@ -85,9 +86,9 @@ def cast_embed(answer: CastAnswer, page: int) -> discord.Embed:
     return fit(embed)
 
 
-async def cast_page(bot: ClubBot, key: str, page: int) -> Page:
+async def cast_page(interaction: Interaction, key: str, page: int) -> Page:
     """A page of a film's whole cast (the cast book: its buttons carry the film id)."""
-    answer = await bot.services.films.cast(int(key))
+    answer = await interaction.client.services.films.cast(int(key))
     return Page(cast_embed(answer, page), cast_pages(answer))
 
 
@@ -139,7 +140,14 @@ class Films(commands.GroupCog, group_name="film", group_description="Film facts:
         details = await self.bot.services.films.details(film.id)
         # Posters are TMDB's images: shown only while TMDB is configured (its terms, its attribution).
         poster = tmdb.poster_url(details.poster_path) if self.bot.services.tmdb else None
-        await answer(interaction, embed=info_embed(details, poster_url=poster))
+        embed = info_embed(details, poster_url=poster)
+        if interaction.guild_id is not None:
+            stats = await self.bot.services.reviews.film_stats(interaction.guild_id, film.id)
+            if stats is not None:
+                embed.insert_field_at(
+                    0, name="This server", value=f"{stars(round(stats.mean))} {stats.mean / 2:.1f} from {stats.count}"
+                )
+        await answer(interaction, embed=fit(embed))
 
     @app_commands.command(name="cast", description="Who is in a film, or who played a character")
     @app_commands.describe(film=FILM_DESCRIPTION, character="A character, e.g. Kathy (younger versions are included)")

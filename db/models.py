@@ -192,3 +192,9 @@ class Checkpoint(Base):
     name: Mapped[str] = mapped_column(String(120), primary_key=True)
     value: Mapped[dict[str, Any]] = mapped_column(default=dict)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+# Every feature's tables in one metadata (Alembic compares it with the database).
+from db.reviews.models import Review, ReviewDraft, ReviewEntry  # noqa: E402
+
+__all__ += ["Review", "ReviewDraft", "ReviewEntry"]

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from services.films.catalogue import FilmCatalogue
 from services.films.tmdb import TmdbLookup
+from services.reviews.service import ReviewService
 
 
 @dataclass(frozen=True, slots=True)
@@ -13,6 +14,7 @@ class Services:
     """Everything a cog may call. Services open their own unit of work per call; cogs never see the database."""
 
     films: FilmCatalogue
+    reviews: ReviewService
     tmdb: TmdbLookup | None = None
 
     async def close(self) -> None:

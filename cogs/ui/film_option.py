@@ -7,6 +7,7 @@ and the other options as first given, so "picking a film" leads to whatever the 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Sequence
@@ -19,11 +20,15 @@ from cogs.ui.bot import ClubBot, Interaction
 from cogs.ui.embeds import CUSTOM_ID_LIMIT, MAX_OPTIONS, OPTION_LABEL_LIMIT, clip
 from cogs.ui.items import ReportsErrors
 from cogs.ui.replies import PICKED, defer_thinking
+from services.errors import FilmClubError
 from services.films.values import Ambiguous, Choice, FilmSummary
 
 FILM_PARAMETER = "film"
 FILM_DESCRIPTION = "A film title, with the year if you like, e.g. Never Let Me Go (2010)"
 TITLE_LENGTH = 200  # Discord enforces it on the option before the bot sees it
+# Commands whose first answer is a modal say so: ``@app_commands.command(..., extras={OPENS_MODAL: True})``.
+OPENS_MODAL = "opens_modal"
+MODAL_PATIENCE = 2.0  # seconds such a command waits for an online lookup (Discord allows 3 to answer)
 _PLAIN = (str, int, float, bool)
 
 
@@ -48,9 +53,18 @@ class FilmTransformer(app_commands.Transformer[ClubBot]):
 
     async def transform(self, interaction: Interaction, value: Any, /) -> FilmSummary:
         films = interaction.client.services.films
-        if films.online is not None:
+        if films.online is None:
+            return await films.find(str(value))
+        command = interaction.command
+        if command is None or not command.extras.get(OPENS_MODAL):
             await defer_thinking(interaction)  # an unknown title may be looked up online
-        return await films.find(str(value))
+            return await films.find(str(value))
+        # A modal must be the first answer, so no "thinking" first: wait as long as Discord allows, and if
+        # the online lookup takes longer, let it finish in the background for the member's next try.
+        try:
+            return await asyncio.wait_for(asyncio.shield(films.find(str(value))), MODAL_PATIENCE)
+        except TimeoutError:
+            raise FilmClubError("I'm still looking that film up online: try again in a few seconds.") from None
 
     async def autocomplete(
         self, interaction: Interaction, value: int | float | str, /
@@ -86,7 +100,8 @@ class FilmPicker(ReportsErrors, discord.ui.DynamicItem[discord.ui.Select[discord
         if match is None or command is None:
             raise LookupError(f"no command for film picker {self.custom_id!r}")
         [value] = self.item.values
-        film = await interaction.client.services.films.find(value)  # "film:ID": local, no online lookup
+        # Nothing has answered yet and Discord waits 3 s: the film picked by id, as stored (no online refresh).
+        film = await interaction.client.services.films.find(value, local_only=True)
         interaction.extras[PICKED] = film.label
         arguments = {**json.loads(match["options"]), FILM_PARAMETER: film}
         binding = (command.binding,) if command.binding is not None else ()

@@ -13,7 +13,7 @@ from typing import Any, cast
 
 import discord
 
-from cogs.ui.bot import ClubBot, Interaction
+from cogs.ui.bot import Interaction
 from cogs.ui.replies import answer
 
 
@@ -40,8 +40,9 @@ class Page:
     pages: int
 
 
-# A book renders page ``page`` of the thing ``key`` names (e.g. a film id); registered by name.
-Book = Callable[[ClubBot, str, int], Awaitable[Page]]
+# A book renders page ``page`` of the thing ``key`` names (e.g. a film id) for whoever asked (the server
+# comes from the interaction, never from the key); registered by name.
+Book = Callable[[Interaction, str, int], Awaitable[Page]]
 _BOOKS: dict[str, Book] = {}
 _BOOK_NAME = r"[a-z][a-z0-9-]*"
 
@@ -79,7 +80,7 @@ class PageButton(ReportsErrors, discord.ui.DynamicItem[discord.ui.Button[discord
 
     async def act(self, interaction: Interaction) -> None:
         await interaction.response.defer()  # a book may read the database (or the network) first
-        page = await _BOOKS[self.book](interaction.client, self.key, self.page)
+        page = await _BOOKS[self.book](interaction, self.key, self.page)
         await interaction.edit_original_response(embed=page.embed, view=page_view(self.book, self.key, self.page, page))
 
 
@@ -96,6 +97,6 @@ def page_view(book: str, key: str, page: int, shown: Page) -> discord.ui.View | 
 
 async def send_book(interaction: Interaction, book: str, key: str, page: int = 0) -> None:
     """Answer with page ``page`` of ``book`` for ``key``, with buttons when there are more pages."""
-    shown = await _BOOKS[book](interaction.client, key, page)
+    shown = await _BOOKS[book](interaction, key, page)
     view = page_view(book, key, page, shown)
     await answer(interaction, embed=shown.embed, view=view or discord.utils.MISSING)

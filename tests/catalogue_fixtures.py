@@ -1,4 +1,4 @@
-"""Film fixtures: a catalogue service over the bundled starter data."""
+"""Catalogue fixtures shared by the film and review tests: a catalogue service over the bundled starter data."""
 
 from __future__ import annotations
 
