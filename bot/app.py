@@ -10,7 +10,7 @@ from bot.client import FilmClubBot, configure_endpoints, permission_names
 from bot.config import Settings
 from bot.services import build_services
 from db import Database, migrate
-from services.clock import SystemClock
+from services.clock import Clock, SystemClock
 from services.films.starter import load_starter
 from services.registry import Services
 
@@ -41,10 +41,11 @@ class App:
         self._started = False
 
     @classmethod
-    async def open(cls, settings: Settings, *, sync_on_start: bool = True) -> App:
-        """Migrate the database, load the starter catalogue if it is new, and build everything the bot needs."""
+    async def open(cls, settings: Settings, *, sync_on_start: bool = True, clock: Clock | None = None) -> App:
+        """Migrate the database, load the starter catalogue if it is new, and build everything the bot needs
+        (on the real clock unless given another, e.g. a test's)."""
         configure_endpoints(settings)
-        clock = SystemClock()
+        clock = clock or SystemClock()
         db = Database(settings.resolved_database_url, echo=settings.database_echo)
         try:
             async with migrate.exclusive_startup(db.engine):  # shard processes may start together
