@@ -78,7 +78,7 @@ class ReminderScheduler:
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._requested = 0  # pokes so far
-        self._finished = 0  # pokes seen by the last finished pass
+        self._finished = -1  # pokes seen by the last finished pass (-1: none finished yet)
         self._passed = asyncio.Condition()
 
     # Life cycle --------------------------------------------------------------------------------------------

@@ -4,25 +4,22 @@ cancelling, missing permissions, export, and things deleted by hand."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import timedelta
 
 import icalendar
 import pytest
-from sqlalchemy import select
 
 from bot.app import App
-from db.parties import repository as repo
-from db.parties.models import WatchParty
 from services.parties.reminders import backoff
 from standin.driver import Driver
 from standin.permissions import BOT_DEFAULT, Permission
 from standin.server import StandIn
-from standin.state import Channel, Message
+from standin.state import Message
 from standin.world import GuildSpec
 from tests.clock import FakeClock
 from tests.e2e.conftest import running_bot
+from tests.e2e.parties import create, reminder_states, text_of, thread_messages, tick
 
 NO_EVENTS = 2_000_000_000_000_000_000
 
@@ -54,39 +51,6 @@ async def standin(world: Sequence[GuildSpec], clock: FakeClock) -> AsyncIterator
 async def film_club(standin: StandIn, module_database_url: str, clock: FakeClock) -> AsyncIterator[App]:
     async with running_bot(standin, module_database_url, clock=clock) as app:
         yield app
-
-
-def text_of(message: Message) -> str:
-    return message.content + json.dumps(message.embeds, ensure_ascii=False)
-
-
-async def tick(app: App, clock: FakeClock, **delta: float) -> None:
-    """Move the clock and let the reminder scheduler catch up."""
-    clock.advance(**delta)
-    scheduler = app.services.parties.reminders
-    scheduler.poke()
-    await scheduler.caught_up()
-
-
-async def create(member: Driver, film: str, when: str, **options: object) -> tuple[Message, Channel]:
-    """Create a watch party as ``member``: the announcement and its thread."""
-    note = await (await member.slash("watchparty create", film=film, when=when, **options)).message()
-    assert note.ephemeral, note
-    assert "Your watch party" in note.content, note.content
-    announcement = await member.wait_for_message(lambda m: f"/{m.id}" in note.content and bool(m.embeds))
-    thread = member.state.channel(announcement.thread_id or 0)
-    return announcement, thread
-
-
-def thread_messages(member: Driver, thread: Channel, containing: str) -> list[Message]:
-    return [m for m in member.messages(thread, ephemeral=False) if containing in text_of(m)]
-
-
-async def reminder_states(app: App, announcement: Message) -> list[tuple[str, str]]:
-    async with app.db.transaction() as session:
-        party = await session.scalar(select(WatchParty).where(WatchParty.message_id == announcement.id))
-        assert party is not None
-        return [(r.kind, r.state) for r in await repo.reminders(session, party.id)]
 
 
 async def test_create_announces_with_buttons_a_thread_and_an_event(
