@@ -24,7 +24,9 @@ class GuildSpec:
     moderator_permissions: int = MODERATOR_DEFAULT
 
 
-DEMO = GuildSpec(name="Film Club Demo", channels=("general", "film-talk", "watch-parties"))
+DEMO = GuildSpec(
+    name="Film Club Demo", channels=("general", "film-talk", "watch-parties"), voice_channels=("movie-night",)
+)
 """The console's world."""
 
 

@@ -25,7 +25,8 @@ NO_EVENTS = 2_000_000_000_000_000_000
 
 
 @pytest.fixture(scope="module")
-def clock() -> FakeClock:
+def clock(module_database_url: str) -> FakeClock:
+    """A clock (and so a stand-in) per back end: each run starts from the same time and world."""
     return FakeClock()
 
 

@@ -23,7 +23,8 @@ EVEN, ODD = BASE << 22, (BASE + 1) << 22
 
 
 @pytest.fixture(scope="module")
-def clock() -> FakeClock:
+def clock(module_database_url: str) -> FakeClock:
+    """A clock (and so a stand-in) per back end: each run starts from the same time and world."""
     return FakeClock()
 
 
@@ -51,6 +52,9 @@ async def test_a_reminder_due_while_the_bot_was_down_is_posted_once_when_it_is_b
             app.services.parties.reminders.poke()
             await app.services.parties.reminders.caught_up()
         assert len(thread_messages(alice, thread, "⏰")) == 1
+    async with running_bot(standin, module_database_url, clock=clock):  # the buttons work after a restart
+        joined = await (await alice.click(announcement, "Join", user="bob")).followups()
+        assert "You're going" in joined[0].content
     clock.advance(hours=1)  # the start reminder is 20 minutes late: within the grace period
     async with running_bot(standin, module_database_url, clock=clock) as app:
         await app.services.parties.reminders.caught_up()
