@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     tmdb_base_url: str = "https://api.themoviedb.org/3"
     tmdb_refresh_days: int = Field(default=30, ge=1)
     tmdb_timeout_seconds: float = Field(default=10.0, gt=0)
+    tmdb_concurrent_lookups: int = Field(default=4, ge=1)
+    review_consensus_min: int = Field(default=3, ge=1)
     party_reminder_minutes: list[int] = Field(default_factory=lambda: [60, 0], max_length=5)
     party_margin_minutes: int = Field(default=15, ge=0, le=240)
     party_archive_days: float = Field(default=3.0, gt=0, le=30)

@@ -46,9 +46,6 @@ def party_service(settings: Settings, db: Database, clock: Clock) -> PartyServic
 
 def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     tmdb = online_source(settings)
-    return Services(
-        films=FilmCatalogue(db, online=tmdb, clock=clock),
-        reviews=ReviewService(db, clock=clock),
-        parties=party_service(settings, db, clock),
-        tmdb=tmdb,
-    )
+    films = FilmCatalogue(db, online=tmdb, clock=clock, online_concurrency=settings.tmdb_concurrent_lookups)
+    reviews = ReviewService(db, clock=clock, films=films, consensus_min=settings.review_consensus_min)
+    return Services(films=films, reviews=reviews, parties=party_service(settings, db, clock), tmdb=tmdb)

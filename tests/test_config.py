@@ -50,6 +50,7 @@ def test_config_path_from_environment(tmp_path: Path, monkeypatch: pytest.Monkey
         ("shard_count = 2\nshard_ids = [2]", "shard_ids", "from 0 to 1"),
         ('api_base_url = "discord.com"', "api_base_url", "URL"),
         ("tmdb_refresh_days = -1", "tmdb_refresh_days", "greater than or equal to 1"),
+        ("tmdb_concurrent_lookups = 0", "tmdb_concurrent_lookups", "greater than or equal to 1"),
         ("colour = 1", "colour", "not a known setting"),
     ],
 )
