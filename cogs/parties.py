@@ -260,7 +260,7 @@ class WatchParties(commands.GroupCog, group_name="watchparty", group_description
         typed = current.lower().strip()
         return [
             app_commands.Choice(
-                name=clip(f"{p.film_label}, {describe(p.starts_at, p.zone).split(' (')[0]} (#{p.id})", NAME_LIMIT),
+                name=clip(f"#{p.id} {p.film_label}, {describe(p.starts_at, p.zone)}", NAME_LIMIT),
                 value=p.id,
             )
             for p in found

@@ -77,10 +77,20 @@ def offset(moment: datetime, zone: str) -> str:
     return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
+def local_day(moment: datetime, zone: str) -> str:
+    """ "Friday 27 November 2026": the day of a moment in a zone."""
+    local = moment.astimezone(zoneinfo.ZoneInfo(zone))
+    return f"{local:%A} {local.day} {local:%B %Y}"
+
+
+def local_time(moment: datetime, zone: str) -> str:
+    """ "Friday 27 November 2026, 20:00": a moment in a zone."""
+    return f"{local_day(moment, zone)}, {moment.astimezone(zoneinfo.ZoneInfo(zone)):%H:%M}"
+
+
 def describe(moment: datetime, zone: str) -> str:
     """A moment as a member reads it in a zone: "Friday 27 November 2026, 20:00 (Europe/London, UTC+00:00)"."""
-    local = moment.astimezone(zoneinfo.ZoneInfo(zone))
-    return f"{local:%A} {local.day} {local:%B %Y, %H:%M} ({zone}, {offset(moment, zone)})"
+    return f"{local_time(moment, zone)} ({zone}, {offset(moment, zone)})"
 
 
 def _parse(text: str, base: datetime, zone: str, *, aware: bool) -> datetime | None:
@@ -167,7 +177,7 @@ def read_when(text: str, zone: str, now: datetime) -> Reading:
         raise _unreadable(text)
     if clock is None:
         raise InvalidInput(
-            f'I read "{text}" as {describe(parsed, zone).split(",")[0]}, but found no time of day in it. Add one '
+            f'I read "{text}" as {local_day(parsed, zone)}, but found no time of day in it. Add one '
             "like 8pm or 20:00 (a bare hour could be morning or evening)."
         )
     if (pair := _day_month_ambiguity(text)) is not None:

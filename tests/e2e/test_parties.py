@@ -168,6 +168,9 @@ async def test_edit_moves_the_party_its_event_and_reminders_and_tells_attendees(
     alice, bob = member("alice", "general"), member("bob", "general")
     announcement, thread = await create(alice, "Roma", "tomorrow 20:00")
     await (await bob.click(announcement, "Join")).followups()
+    [choice] = await alice.autocomplete("watchparty edit", "party", "rom")
+    assert choice["value"] == _party_id(announcement)
+    assert choice["name"].startswith(f"#{choice['value']} Roma (2018), ")
     refused = await (await bob.slash("watchparty edit", party=_party_id(announcement), note="mine now")).message()
     assert "Only the host" in refused.content
     done = await (await alice.slash("watchparty edit", party=_party_id(announcement), when="in 2 days")).message()
