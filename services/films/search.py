@@ -35,6 +35,7 @@ CANDIDATES = 60  # films fetched per index lookup before ranking
 CONFIDENT = 88  # similarity (0-100) at which a fuzzy match answers without asking
 SUGGESTIONS = 5
 COMPLETIONS = 20  # known words tried for a partly typed last word
+MAX_ID = 2**31 - 1  # ids are 32-bit on PostgreSQL: "film:99999999999" is text someone typed, not an id
 FILM_VALUE = re.compile(rf"^{VALUE_PREFIX}(\d+)$")
 PERSON_VALUE = re.compile(rf"^{PERSON_PREFIX}(\d+)$")
 GONE = "That film is no longer in the catalogue. Please search for it again."
@@ -56,9 +57,17 @@ def _hit_summary(hit: TitleHit) -> FilmSummary:
     return FilmSummary(hit.film_id, hit.title, hit.year, source_name(hit.source))
 
 
+def value_id(pattern: re.Pattern[str], text: str) -> int | None:
+    """The id in an autocomplete value ("film:123"); None for other text, and for ids no row can have."""
+    match = pattern.match(text.strip())
+    if match is None or (found := int(match.group(1))) > MAX_ID:
+        return None
+    return found
+
+
 def is_film_value(text: str) -> bool:
     """Whether ``text`` is an autocomplete value ("film:123") rather than a title someone typed."""
-    return FILM_VALUE.match(text.strip()) is not None
+    return value_id(FILM_VALUE, text) is not None
 
 
 async def complete_titles(session: AsyncSession, text: str, limit: int) -> list[Choice]:
@@ -73,8 +82,8 @@ async def complete_titles(session: AsyncSession, text: str, limit: int) -> list[
 
 async def find_locally(session: AsyncSession, text: str) -> FilmSummary:
     """The one film ``text`` names in the local catalogue. Raises NotFound (with suggestions) or Ambiguous."""
-    if match := FILM_VALUE.match(text.strip()):
-        film = await repo.film_by_id(session, int(match.group(1)))
+    if (film_id := value_id(FILM_VALUE, text)) is not None:
+        film = await repo.film_by_id(session, film_id)
         if film is None:
             raise NotFound(GONE)
         return film_summary(film)
@@ -206,8 +215,8 @@ async def complete_people(session: AsyncSession, text: str, limit: int) -> list[
 
 async def find_person(session: AsyncSession, name: str) -> Person:
     """The person ``name`` (or a "person:ID" value) means. Raises NotFound, with suggestions."""
-    if match := PERSON_VALUE.match(name.strip()):
-        if person := await repo.person_by_id(session, int(match.group(1))):
+    if (person_id := value_id(PERSON_VALUE, name)) is not None:
+        if person := await repo.person_by_id(session, person_id):
             return person
         raise NotFound("That person is no longer in the catalogue. Please search again.")
     wanted = fold(name)

@@ -191,6 +191,15 @@ async def test_articles_accents_and_alternate_titles(db: Database, catalogue: Fi
     assert "Amélie (2001)" in [c.name for c in await catalogue.autocomplete("the fabulous")]
 
 
+@pytest.mark.parametrize("value", ["film:99999999999999999999", "film:2147483648"])
+async def test_an_id_no_film_can_have_is_text_not_an_id(catalogue: FilmCatalogue, value: str) -> None:
+    """Too big for SQLite's integers or PostgreSQL's ids: it used to reach the database and fail there."""
+    with pytest.raises(NotFound, match=f'I don\'t know a film called "{value}"'):
+        await catalogue.find(value)
+    with pytest.raises(NotFound, match="I don't know anyone called"):
+        await catalogue.person(value.replace("film:", "person:"))
+
+
 async def test_films_from_tmdb_are_refreshed_once_stale(db: Database) -> None:
     old = FilmRecord(title="Paterson", year=2016, source="tmdb", ids=ExternalIds(tmdb=370755), runtime_minutes=100)
     await add(db, old)
