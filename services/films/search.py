@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,7 +21,7 @@ from db.films.keys import ARTICLES, PREFIX_LENGTH, fold, title_key
 from db.films.repository import TitleHit, WordGroup
 from db.models import Film, Person
 from services.errors import NotFound
-from services.films.query import parse_query
+from services.films.query import comparable, is_numbering, parse_query, same_numbers
 from services.films.values import (
     CHOICE_NAME_LIMIT,
     PERSON_PREFIX,
@@ -28,11 +29,13 @@ from services.films.values import (
     Ambiguous,
     Choice,
     FilmSummary,
+    UnknownFilm,
     source_name,
 )
 
 CANDIDATES = 60  # films fetched per index lookup before ranking
-CONFIDENT = 88  # similarity (0-100) at which a fuzzy match answers without asking
+CONFIDENT = 88  # closeness (0-100) at which a title answers without asking
+CLOSE_ENOUGH = 50  # similarity (0-100) at which a film is worth suggesting
 SUGGESTIONS = 5
 COMPLETIONS = 20  # known words tried for a partly typed last word
 MAX_ID = 2**31 - 1  # ids are 32-bit on PostgreSQL: "film:99999999999" is text someone typed, not an id
@@ -45,7 +48,8 @@ GONE = "That film is no longer in the catalogue. Please search for it again."
 class Ranked:
     film: FilmSummary
     popularity: float
-    similarity: float  # 0-100: how well the best of the film's titles matches the query
+    similarity: float  # 0-100: how well the best of the film's titles matches the query, shared words counting
+    closeness: float  # 0-100: how nearly the query is one whole title of the film (0 when their numbers differ)
     score: float  # similarity plus prefix, year and popularity bonuses: the sort key
 
 
@@ -81,7 +85,14 @@ async def complete_titles(session: AsyncSession, text: str, limit: int) -> list[
 
 
 async def find_locally(session: AsyncSession, text: str) -> FilmSummary:
-    """The one film ``text`` names in the local catalogue. Raises NotFound (with suggestions) or Ambiguous."""
+    """The one film ``text`` names in the local catalogue. Raises UnknownFilm (with the closest films) or
+    Ambiguous.
+
+    A title is answered only when the query is the whole of it, give or take typos, articles, accents and how
+    a sequel number is written: words the title lacks ("Mulholland Drive" is not "Drive") or it has and the
+    query lacks ("Portrait of a Lady" is not "Portrait of a Lady on Fire"), and different numbers ("Toy Story 2"
+    is not "Toy Story"), leave it a suggestion.
+    """
     if (film_id := value_id(FILM_VALUE, text)) is not None:
         film = await repo.film_by_id(session, film_id)
         if film is None:
@@ -90,44 +101,66 @@ async def find_locally(session: AsyncSession, text: str) -> FilmSummary:
     query, year = parse_query(text)
     # The whole text first: "Airport 1975" is a title, not a title and a year.
     if year is not None and (whole := await repo.titles_by_key(session, title_key(text))):
-        return pick_exact(text.strip(), whole, None)
+        return choose(text.strip(), _exact_matches(whole), None)
     if exact := await repo.titles_by_key(session, title_key(query)):
-        return pick_exact(query, exact, year)
+        return choose(query, _exact_matches(exact), year)
     ranked = await search(session, query, year, partial=False)
-    if ranked and ranked[0].similarity >= CONFIDENT and (year is None or ranked[0].film.year == year):
-        close = [r for r in ranked[1:] if r.similarity >= ranked[0].similarity - 2 and r.film.year == year]
-        if not close:
-            return ranked[0].film
-    raise NotFound(unknown_title(text, ranked))
+    close = [r for r in ranked if r.closeness >= CONFIDENT and _near(r.film.year, year)]
+    if close:
+        closest = max(r.closeness for r in close)
+        rivals = [Match(r.film, r.popularity, primary=True) for r in close if r.closeness >= closest - 2]
+        return choose(query, rivals, year)
+    raise await unknown_title(session, text, ranked)
 
 
-def pick_exact(query: str, hits: list[TitleHit], year: int | None) -> FilmSummary:
-    films: dict[int, TitleHit] = {}
+class Match(NamedTuple):
+    """A film a query names, with what decides between several: popularity, and whether a primary title matched."""
+
+    film: FilmSummary
+    popularity: float
+    primary: bool
+
+
+def _exact_matches(hits: list[TitleHit]) -> list[Match]:
+    films: dict[int, Match] = {}
     for hit in sorted(hits, key=lambda h: h.kind != "primary"):  # a primary title match speaks for its film
-        films.setdefault(hit.film_id, hit)
-    candidates = list(films.values())
+        films.setdefault(hit.film_id, Match(_hit_summary(hit), hit.popularity, hit.kind == "primary"))
+    return list(films.values())
+
+
+def _near(found: int | None, year: int | None) -> bool:
+    return year is None or (found is not None and abs(found - year) <= 1)
+
+
+def choose(query: str, matches: list[Match], year: int | None) -> FilmSummary:
+    """Which of the films ``query`` names (equally well) it means: the one from ``year``, else from a year next to
+    it (the answer then carries the year asked for), else the clearly more popular one.
+
+    Raises Ambiguous when that leaves several, UnknownFilm when none is from the year or next to it.
+    """
     if year is not None:
-        same_year = [h for h in candidates if h.year == year]
-        near_year = [h for h in candidates if h.year is not None and abs(h.year - year) <= 1]
-        candidates = same_year or near_year
-        if not candidates:
-            years = ", ".join(_hit_summary(h).label for h in films.values())
-            raise NotFound(f'I know "{query}" only as {years}, not from {year}.')
-    if len(candidates) == 1:
-        return _hit_summary(candidates[0])
-    primary = [h for h in candidates if h.kind == "primary"] or candidates
-    primary.sort(key=lambda h: h.popularity, reverse=True)
-    if len(primary) == 1 or primary[0].popularity >= 2 * max(primary[1].popularity, 1.0):
-        return _hit_summary(primary[0])
-    raise Ambiguous(query, [_hit_summary(h) for h in primary[:SUGGESTIONS]])
+        fitting = [m for m in matches if m.film.year == year] or [m for m in matches if _near(m.film.year, year)]
+        if not fitting:
+            known = [m.film for m in matches]
+            listed = ", ".join(film.label for film in known)
+            raise UnknownFilm(f'I know "{query}" only as {listed}, not from {year}.', known[:SUGGESTIONS])
+        matches = fitting
+    best = [m for m in matches if m.primary] or matches
+    best.sort(key=lambda m: m.popularity, reverse=True)
+    if len(best) > 1 and best[0].popularity < 2 * max(best[1].popularity, 1.0):
+        raise Ambiguous(query, [m.film for m in best[:SUGGESTIONS]])
+    chosen = best[0].film
+    return chosen if year in (None, chosen.year) else replace(chosen, asked_year=year)
 
 
-def unknown_title(text: str, ranked: list[Ranked]) -> str:
+async def unknown_title(session: AsyncSession, text: str, ranked: list[Ranked]) -> UnknownFilm:
+    """The answer to a title no film has: the closest films, or with nothing close the most popular ones."""
     message = f'I don\'t know a film called "{text.strip()}".'
-    suggestions = [r.film.label for r in ranked[:SUGGESTIONS] if r.similarity >= 50]
-    if suggestions:
-        return f"{message} Did you mean: {', '.join(suggestions)}?"
-    return f"{message} Check the spelling, or pick one of the suggestions while typing."
+    if close := [r.film for r in ranked[:SUGGESTIONS] if r.similarity >= CLOSE_ENOUGH]:
+        return UnknownFilm(f"{message} Did you mean: {', '.join(film.label for film in close)}?", close)
+    popular = [r.film for r in rank(await repo.popular_titles(session, SUGGESTIONS), "", None)]
+    listed = ", ".join(film.label for film in popular)
+    return UnknownFilm(f"{message} Nothing I know is close; popular films here include: {listed}.", popular)
 
 
 async def search(session: AsyncSession, title: str, year: int | None, *, partial: bool) -> list[Ranked]:
@@ -138,6 +171,8 @@ async def search(session: AsyncSession, title: str, year: int | None, *, partial
     prefixed = await repo.titles_by_key_prefix(session, key, CANDIDATES) if partial else []
     film_ids.update(dict.fromkeys(h.film_id for h in exact + prefixed))
     query_words = [w for w in fold(title).split() if w not in ARTICLES] or key.split()
+    # A film need not have the query's sequel number to be a candidate: "Godfather Part I" is The Godfather.
+    query_words = [w for w in query_words if not is_numbering(w)] or query_words
     groups = await word_groups(session, query_words, partial=partial)
     if groups:
         film_ids.update(dict.fromkeys(await repo.films_with_words(session, groups, CANDIDATES)))
@@ -176,6 +211,7 @@ async def word_groups(session: AsyncSession, query_words: list[str], *, partial:
 
 
 def rank(hits: Iterable[TitleHit], key: str, year: int | None) -> list[Ranked]:
+    wanted = comparable(key)
     best: dict[int, Ranked] = {}
     for hit in hits:
         similarity = _similarity(key, hit.folded)
@@ -188,9 +224,11 @@ def rank(hits: Iterable[TitleHit], key: str, year: int | None) -> list[Ranked]:
             score += 15 if hit.year == year else -5 * min(abs(hit.year - year), 3)
         if hit.kind == "primary":
             score += 1
-        ranked = Ranked(_hit_summary(hit), hit.popularity, similarity, score)
-        if hit.film_id not in best or ranked.score > best[hit.film_id].score:
-            best[hit.film_id] = ranked
+        ranked = Ranked(_hit_summary(hit), hit.popularity, similarity, _closeness(wanted, hit.folded), score)
+        if (earlier := best.get(hit.film_id)) is not None:  # the best-scoring title, and the closest one's closeness
+            closeness = max(earlier.closeness, ranked.closeness)
+            ranked = replace(max(earlier, ranked, key=lambda r: r.score), closeness=closeness)
+        best[hit.film_id] = ranked
     return sorted(best.values(), key=lambda r: (-r.score, -r.popularity, r.film.id))
 
 
@@ -199,6 +237,15 @@ def _similarity(key: str, folded: str) -> float:
     if not key:
         return 100.0
     return max(fuzz.ratio(key, folded), 0.95 * fuzz.token_set_ratio(key, folded))
+
+
+def _closeness(wanted: str, folded: str) -> float:
+    """0-100: how nearly ``wanted`` (a ``comparable`` query) is the whole title; 0 when their numbers differ.
+
+    Words either side lacks count against it, unlike ``_similarity``.
+    """
+    title = comparable(folded)
+    return fuzz.ratio(wanted, title) if same_numbers(wanted, title) else 0.0
 
 
 # People ------------------------------------------------------------------------------------------

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from db.films.records import BasedOn, MusicRecord
-from services.errors import FilmClubError
+from services.errors import FilmClubError, NotFound
 
 SOURCE_NAMES = {"starter": "starter catalogue", "tmdb": "TMDB", "imdb": "IMDb"}
 CHOICE_NAME_LIMIT = 100  # Discord's limit for an autocomplete choice's name
@@ -34,6 +34,8 @@ class FilmSummary:
     title: str
     year: int | None
     source: str  # display name, e.g. "starter catalogue"
+    # The year the member asked for, when the film found is from a year next to it ("Never Let Me Go 2011").
+    asked_year: int | None = field(default=None, compare=False)
 
     @property
     def label(self) -> str:
@@ -58,6 +60,15 @@ class Ambiguous(FilmClubError):
         example = choices[0].label
         listed = ", ".join(choice.label for choice in choices)
         super().__init__(f'Several films are called "{query}": {listed}. Add the year, e.g. "{example}".')
+
+
+class UnknownFilm(NotFound):
+    """No film answers to the title well enough to be named without asking; ``choices`` are the closest
+    ones (or, with nothing close, popular ones), for the member to pick from."""
+
+    def __init__(self, message: str, choices: Sequence[FilmSummary] = ()) -> None:
+        super().__init__(message)
+        self.choices = tuple(choices)
 
 
 @dataclass(frozen=True, slots=True)

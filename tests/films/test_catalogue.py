@@ -15,7 +15,7 @@ from db.films.records import BasedOn, CreditRecord, ExternalIds, FilmRecord, Per
 from db.models import Film, FilmTitle, Person
 from services.errors import NotFound
 from services.films.catalogue import FilmCatalogue
-from services.films.values import Ambiguous
+from services.films.values import Ambiguous, UnknownFilm
 from tests.clock import FakeClock
 from tests.films.fake_online import FakeTMDB
 from tests.films.lookups import film_id, resolve
@@ -131,15 +131,94 @@ async def test_unknown_title_suggests_the_closest(catalogue: FilmCatalogue) -> N
     suggestion = r"I don't know a film called \"Never Let Me Know\"\. Did you mean: Never Let Me Go"
     with pytest.raises(NotFound, match=suggestion):
         await resolve(catalogue, "Never Let Me Know")
-    with pytest.raises(NotFound, match="I don't know a film called"):
-        await resolve(catalogue, "Qqqxz Zzyzx")
+
+
+@pytest.mark.parametrize("query", ["The Matrix", "Blade Runner", "Qqqxz Zzyzx"])
+async def test_a_title_with_nothing_close_gets_popular_suggestions(catalogue: FilmCatalogue, query: str) -> None:
+    with pytest.raises(
+        UnknownFilm, match=f'"{query}". Nothing I know is close; popular films here include: '
+    ) as raised:
+        await catalogue.find(query)
+    assert "The Godfather (1972)" in [film.label for film in raised.value.choices]
+
+
+@pytest.mark.parametrize(
+    ("query", "known"),
+    [
+        ("Mulholland Drive", "Drive (2011)"),
+        ("Star Wars: The Last Jedi", "Star Wars (1977)"),
+        ("Parasite Eve", "Parasite (2019)"),
+        ("Portrait of a Lady", "Portrait of a Lady on Fire (2019)"),  # a different film (1996)
+        ("Everything Everywhere", "Everything Everywhere All at Once (2022)"),
+    ],
+)
+async def test_a_title_inside_a_longer_or_shorter_one_is_suggested_not_answered(
+    catalogue: FilmCatalogue, query: str, known: str
+) -> None:
+    with pytest.raises(UnknownFilm) as raised:
+        await catalogue.find(query)
+    assert known in [film.label for film in raised.value.choices]
+
+
+@pytest.mark.parametrize(
+    ("query", "original"),
+    [
+        ("The Godfather Part II", "The Godfather (1972)"),
+        ("Godfather 2", "The Godfather (1972)"),
+        ("Toy Story 2", "Toy Story (1995)"),
+        ("Toy Story 3", "Toy Story (1995)"),
+        ("Dune Part Two", "Dune (2021)"),
+        ("Jaws 2", "Jaws (1975)"),
+        ("Psycho II", "Psycho (1960)"),
+        ("Solaris 2", "Solaris (1972)"),
+    ],
+)
+async def test_a_sequel_is_not_answered_with_the_original(catalogue: FilmCatalogue, query: str, original: str) -> None:
+    with pytest.raises(UnknownFilm) as raised:
+        await catalogue.find(query)
+    assert original in [film.label for film in raised.value.choices]
+
+
+async def test_sequel_numbers_match_however_they_are_written(db: Database, catalogue: FilmCatalogue) -> None:
+    await add(
+        db,
+        film("The Godfather Part II", 1974, 80, "tt0071562"),
+        film("Dune: Part Two", 2024, 80, "tt15239678"),
+        film("Blade Runner 2049", 2017, 60, "tt1856101"),
+        film("Kill Bill: Vol. 1", 2003, 70, "tt0266697"),
+    )
+    for query in ("Godfather 2", "godfather part two", "The Godfather: Part 2", "Godfather II"):
+        assert (await catalogue.find(query)).label == "The Godfather Part II (1974)", query
+    for query in ("Dune Part 2", "dune part two", "Dune II"):
+        assert (await catalogue.find(query)).label == "Dune: Part Two (2024)", query
+    for query in ("Godfather Part I", "The Godfather 1", "Toy Story 1"):  # the first of a series has no number
+        assert (await catalogue.find(query)).year in (1972, 1995), query
+    assert (await catalogue.find("7 Samurai")).label == "Seven Samurai (1954)"
+    assert (await catalogue.find("Dune Part One")).label == "Dune (2021)"
+    for query, suggested in [("Blade Runner", "Blade Runner 2049 (2017)"), ("Kill Bill", "Kill Bill: Vol. 1 (2003)")]:
+        with pytest.raises(UnknownFilm) as raised:  # a number the title has is never assumed
+            await catalogue.find(query)
+        assert suggested in [film.label for film in raised.value.choices]
+    with pytest.raises(Ambiguous, match=r"Dune \(2021\), Dune \(1984\)"):
+        await catalogue.find("Dune")
+
+
+async def test_a_year_next_to_the_films_is_answered_with_the_year_asked(catalogue: FilmCatalogue) -> None:
+    found = await catalogue.find("Never Let Me Go 2011")
+    assert (found.label, found.asked_year) == ("Never Let Me Go (2010)", 2011)
+    assert (await catalogue.find("nevr let me go (2009)")).asked_year == 2009
+    assert (await catalogue.find("Never Let Me Go 2010")).asked_year is None
+    assert (await catalogue.find("Never Let Me Go")).asked_year is None
+    with pytest.raises(UnknownFilm, match=r"only as Never Let Me Go \(2010\), not from 1999"):
+        await catalogue.find("Never Let Me Go 1999")
 
 
 async def test_remakes_are_told_apart_by_year(db: Database, catalogue: FilmCatalogue) -> None:
     await add(db, film("Suspiria", 1977, 50, "tt0076786"), film("Suspiria", 2018, 40, "tt1034415"))
     assert (await resolve(catalogue, "Suspiria (1977)")).film.year == 1977
     assert (await resolve(catalogue, "suspiria 2018")).film.year == 2018
-    assert (await resolve(catalogue, "Suspiria, 2019")).film.year == 2018  # a year out is forgiven
+    forgiven = await catalogue.find("Suspiria, 2019")  # a year out is forgiven, and said
+    assert (forgiven.year, forgiven.asked_year) == (2018, 2019)
     with pytest.raises(Ambiguous, match=r"Suspiria \(1977\), Suspiria \(2018\)") as raised:
         await resolve(catalogue, "suspiria")
     assert [c.year for c in raised.value.choices] == [1977, 2018]
