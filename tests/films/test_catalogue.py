@@ -306,6 +306,20 @@ async def test_unknown_titles_are_looked_up_online_and_stored(db: Database, cata
     assert online.searches[-1] == ("Nothing Like It", None)
 
 
+async def test_a_known_film_inside_the_title_does_not_hide_the_film_online(
+    db: Database, catalogue: FilmCatalogue
+) -> None:
+    """The online source is asked only after a local "not found": a confident wrong local answer (Drive) hid
+    Mulholland Drive, which only the year used to reach."""
+    online = FakeTMDB(film("Mulholland Drive", 2001, 40, "tt0166924"), film("Toy Story 2", 1999, 60, "tt0120363"))
+    with_online = FilmCatalogue(db, clock=FakeClock(), online=online)
+    assert (await with_online.find("Mulholland Drive")).label == "Mulholland Drive (2001)"
+    assert (await with_online.find("Toy Story 2")).label == "Toy Story 2 (1999)"
+    assert online.searches == [("Mulholland Drive", None), ("Toy Story 2", None)]
+    assert (await with_online.find("Drive")).label == "Drive (2011)"
+    assert (await with_online.find("Toy Story")).label == "Toy Story (1995)"
+
+
 PATERSON = FilmRecord(
     title="Paterson",
     year=2016,
