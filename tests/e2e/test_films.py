@@ -107,3 +107,24 @@ async def test_picking_a_film_runs_the_command_again_with_its_other_options(alic
     assert answer.embeds[0]["title"].startswith("Who played")
     assert "Donatas Banionis" in card
     assert "George Clooney" not in card
+
+
+async def test_a_sequel_is_not_answered_with_the_original_but_offered(alice: Driver) -> None:
+    question = await (await alice.slash("film cast", film="Godfather 2", character="vito")).message()
+    assert question.ephemeral
+    assert not question.embeds, "The Godfather (1972) is not The Godfather Part II"
+    assert 'I don\'t know a film called "Godfather 2". Did you mean: The Godfather (1972)?' in question.content
+    [picker] = question.buttons()
+    [the_godfather] = [option for option in picker["options"] if option["label"] == "The Godfather (1972)"]
+    await (await alice.select(question, picker["custom_id"], [the_godfather["value"]])).response()
+    answer = await alice.wait_for_message(lambda m: bool(m.embeds) and "The Godfather (1972)" in m.embeds[0]["title"])
+    assert "Marlon Brando" in text_of(answer.embeds[0])
+
+
+async def test_a_year_next_to_the_films_is_said_with_the_answer(alice: Driver) -> None:
+    reply = await (await alice.slash("film score", film="Never Let Me Go 2011")).message()
+    assert not reply.ephemeral
+    assert reply.content == "I know no Never Let Me Go from 2011: this is Never Let Me Go (2010)."
+    assert reply.embeds[0]["title"] == "Music of Never Let Me Go (2010)"
+    exact = await (await alice.slash("film score", film="Never Let Me Go 2010")).message()
+    assert not exact.content
