@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.films import repository as repo
-from db.films.keys import ARTICLES, PREFIX_LENGTH, fold, title_key
+from db.films.keys import ARTICLES, PREFIX_LENGTH, fold, title_key, words
 from db.films.repository import TitleHit, WordGroup
 from db.models import Film, Person
 from services.errors import NotFound
@@ -173,7 +173,8 @@ async def search(session: AsyncSession, title: str, year: int | None, *, partial
     query_words = [w for w in fold(title).split() if w not in ARTICLES] or key.split()
     # A film need not have the query's sequel number to be a candidate: "Godfather Part I" is The Godfather.
     query_words = [w for w in query_words if not is_numbering(w)] or query_words
-    groups = await word_groups(session, query_words, partial=partial)
+    known = await repo.known_words(session, query_words)
+    groups = await word_groups(session, query_words, known, partial=partial)
     if groups:
         film_ids.update(dict.fromkeys(await repo.films_with_words(session, groups, CANDIDATES)))
         # Nothing has all the words (a stray word, a wrong correction): try without each in turn.
@@ -181,14 +182,15 @@ async def search(session: AsyncSession, title: str, year: int | None, *, partial
             rest = groups[:skipped] + groups[skipped + 1 :]
             film_ids.update(dict.fromkeys(await repo.films_with_words(session, rest, CANDIDATES // 4)))
     hits = await repo.titles_of_films(session, film_ids)
-    return rank(hits, key, year)
+    return rank(hits, key, year, frozenset(known))
 
 
-async def word_groups(session: AsyncSession, query_words: list[str], *, partial: bool) -> list[WordGroup]:
-    """For each query word, the indexed terms that may stand for it: itself, its corrections if it is
-    misspelt, and (for the last word of a partly typed query) the words it begins.
+async def word_groups(
+    session: AsyncSession, query_words: list[str], known: set[str], *, partial: bool
+) -> list[WordGroup]:
+    """For each query word, the indexed terms that may stand for it: itself (if ``known``, a word some title
+    has), its corrections if it is misspelt, and (for the last word of a partly typed query) the words it begins.
     """
-    known = await repo.known_words(session, query_words)
     groups: list[WordGroup] = []
     for index, word in enumerate(query_words):
         if partial and index == len(query_words) - 1:
@@ -210,7 +212,8 @@ async def word_groups(session: AsyncSession, query_words: list[str], *, partial:
     return groups
 
 
-def rank(hits: Iterable[TitleHit], key: str, year: int | None) -> list[Ranked]:
+def rank(hits: Iterable[TitleHit], key: str, year: int | None, known: frozenset[str] = frozenset()) -> list[Ranked]:
+    """Films by how well one of their titles matches ``key``; ``known`` are the query's words some title has."""
     wanted = comparable(key)
     best: dict[int, Ranked] = {}
     for hit in hits:
@@ -224,7 +227,7 @@ def rank(hits: Iterable[TitleHit], key: str, year: int | None) -> list[Ranked]:
             score += 15 if hit.year == year else -5 * min(abs(hit.year - year), 3)
         if hit.kind == "primary":
             score += 1
-        ranked = Ranked(_hit_summary(hit), hit.popularity, similarity, _closeness(wanted, hit.folded), score)
+        ranked = Ranked(_hit_summary(hit), hit.popularity, similarity, _closeness(wanted, hit, known), score)
         if (earlier := best.get(hit.film_id)) is not None:  # the best-scoring title, and the closest one's closeness
             closeness = max(earlier.closeness, ranked.closeness)
             ranked = replace(max(earlier, ranked, key=lambda r: r.score), closeness=closeness)
@@ -239,13 +242,17 @@ def _similarity(key: str, folded: str) -> float:
     return max(fuzz.ratio(key, folded), 0.95 * fuzz.token_set_ratio(key, folded))
 
 
-def _closeness(wanted: str, folded: str) -> float:
-    """0-100: how nearly ``wanted`` (a ``comparable`` query) is the whole title; 0 when their numbers differ.
+def _closeness(wanted: str, hit: TitleHit, known: frozenset[str]) -> float:
+    """0-100: how nearly ``wanted`` (a ``comparable`` query) is the whole title. Words either side lacks count
+    against it, unlike ``_similarity``.
 
-    Words either side lacks count against it, unlike ``_similarity``.
+    0 when their numbers differ, or when the title lacks a query word that some title has: a word the catalogue
+    knows is taken as meant, not as a typo ("Driver" is not "Drive": Taxi Driver has the word).
     """
-    title = comparable(folded)
-    return fuzz.ratio(wanted, title) if same_numbers(wanted, title) else 0.0
+    title = comparable(hit.folded)
+    if not same_numbers(wanted, title) or not known <= words(hit.matched):
+        return 0.0
+    return fuzz.ratio(wanted, title)
 
 
 # People ------------------------------------------------------------------------------------------

@@ -160,6 +160,12 @@ async def test_a_title_inside_a_longer_or_shorter_one_is_suggested_not_answered(
     assert known in [film.label for film in raised.value.choices]
 
 
+async def test_a_word_some_title_has_is_not_taken_for_a_typo(catalogue: FilmCatalogue) -> None:
+    with pytest.raises(UnknownFilm):  # "The Driver" (1978) is another film; Taxi Driver has the word
+        await catalogue.find("Driver")
+    assert (await catalogue.find("the godfahter")).label == "The Godfather (1972)"  # no title has "godfahter"
+
+
 @pytest.mark.parametrize(
     ("query", "original"),
     [
