@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from itertools import combinations
 from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
@@ -38,6 +39,7 @@ CONFIDENT = 88  # closeness (0-100) at which a title answers without asking
 CLOSE_ENOUGH = 50  # similarity (0-100) at which a film is worth suggesting
 SUGGESTIONS = 5
 COMPLETIONS = 20  # known words tried for a partly typed last word
+SHORT_WORD = 3  # letters: a known word this short in a query may still be a typo ("of" for "for")
 MAX_ID = 2**31 - 1  # ids are 32-bit on PostgreSQL: "film:99999999999" is text someone typed, not an id
 FILM_VALUE = re.compile(rf"^{VALUE_PREFIX}(\d+)$")
 PERSON_VALUE = re.compile(rf"^{PERSON_PREFIX}(\d+)$")
@@ -177,10 +179,10 @@ async def search(session: AsyncSession, title: str, year: int | None, *, partial
     groups = await word_groups(session, query_words, known, partial=partial)
     if groups:
         film_ids.update(dict.fromkeys(await repo.films_with_words(session, groups, CANDIDATES)))
-        # Nothing has all the words (a stray word, a wrong correction): try without each in turn.
-        for skipped in range(len(groups)) if not film_ids and len(groups) > 1 else ():
-            rest = groups[:skipped] + groups[skipped + 1 :]
-            film_ids.update(dict.fromkeys(await repo.films_with_words(session, rest, CANDIDATES // 4)))
+        # Nothing has all the words (a stray word, a wrong correction): try without one, then each alone.
+        for size in sorted({len(groups) - 1, 1} - {0}, reverse=True):
+            for rest in combinations(groups, size) if not film_ids else ():
+                film_ids.update(dict.fromkeys(await repo.films_with_words(session, rest, CANDIDATES // 4)))
     hits = await repo.titles_of_films(session, film_ids)
     return rank(hits, key, year, frozenset(known))
 
@@ -247,11 +249,14 @@ def _closeness(wanted: str, hit: TitleHit, known: frozenset[str]) -> float:
     against it, unlike ``_similarity``.
 
     0 when their numbers differ, or when the title lacks a query word that some title has: a word the catalogue
-    knows is taken as meant, not as a typo ("Driver" is not "Drive": Taxi Driver has the word).
+    knows is taken as meant, not as a typo ("Driver" is not "Drive": Taxi Driver has the word), unless it is short
+    ("in the mood of love"). A one-word title is not taken for a longer or shorter word either.
     """
     title = comparable(hit.folded)
-    if not same_numbers(wanted, title) or not known <= words(hit.matched):
+    if not same_numbers(wanted, title) or not {w for w in known if len(w) > SHORT_WORD} <= words(hit.matched):
         return 0.0
+    if " " not in title + wanted and wanted != title and (title.startswith(wanted) or wanted.startswith(title)):
+        return 0.0  # a one-word title and a word it begins or that begins it: "Chocolate", "Aliens" are other films
     return fuzz.ratio(wanted, title)
 
 

@@ -164,6 +164,13 @@ async def test_a_word_some_title_has_is_not_taken_for_a_typo(catalogue: FilmCata
     with pytest.raises(UnknownFilm):  # "The Driver" (1978) is another film; Taxi Driver has the word
         await catalogue.find("Driver")
     assert (await catalogue.find("the godfahter")).label == "The Godfather (1972)"  # no title has "godfahter"
+    assert (await catalogue.find("in the mood of love")).label == "In the Mood for Love (2000)"  # short words slip
+    with pytest.raises(UnknownFilm) as raised:  # "Chocolate" (2008) is another film, not a typo of Chocolat
+        await catalogue.find("Chocolate")
+    assert [film.label for film in raised.value.choices] == ["Chocolat (2000)"]
+    with pytest.raises(UnknownFilm) as raised:  # nothing has every word: the films with some of them
+        await catalogue.find("Jaws of Death")
+    assert "Jaws (1975)" in [film.label for film in raised.value.choices]
 
 
 @pytest.mark.parametrize(
