@@ -169,7 +169,7 @@ class FilmCatalogue:
         by_job: dict[str, list[Role]] = {}
         for credit in credits:
             by_job.setdefault(credit.job, []).append(Role(search.film_summary(credit.film), tuple(credit.characters)))
-        order = ["actor", "director", "screenplay", "writer", "composer"]
+        order = ["actor", "director", "screenplay", "writer", "novel", "composer", "music"]
         jobs = sorted(by_job, key=lambda job: (order.index(job) if job in order else len(order), job))
         sources = tuple(dict.fromkeys(source_name(c.source) for c in credits)) or (source_name(person.source),)
         return PersonAnswer(person.name, tuple((job, tuple(by_job[job])) for job in jobs), sources)

@@ -119,6 +119,28 @@ async def test_person_filmography_by_role(catalogue: FilmCatalogue) -> None:
     assert (await catalogue.person("Carrey Mulligan")).name == "Carey Mulligan"
 
 
+@pytest.mark.parametrize(
+    ("name", "job", "film"),
+    [
+        ("Kazuo Ishiguro", "novel", "Never Let Me Go (2010)"),
+        ("Frank Herbert", "novel", "Dune (2021)"),
+        ("Stanisław Lem", "novel", "Solaris (1972)"),
+        ("stanislaw lem", "novel", "Solaris (2002)"),
+        ("Boris Strugatsky", "novel", "Stalker (1979)"),  # "Arkady and Boris Strugatsky" are two people
+        ("Murray Burnett", "writer", "Casablanca (1942)"),  # a play's authors are its writers
+        ("Brian Eno", "music", "Dune (1984)"),
+        ("Azumi Inoue", "music", "My Neighbor Totoro (1988)"),
+    ],
+)
+async def test_source_authors_and_performers_are_people(
+    catalogue: FilmCatalogue, name: str, job: str, film: str
+) -> None:
+    """Named only in a film's source work or its other music, they are credited like anyone, so found the same way
+    (TMDB and IMDb credit a novel's authors as "novel" too)."""
+    roles = dict((await catalogue.person(name)).filmography)
+    assert film in [role.film.label for role in roles[job]]
+
+
 async def test_unknown_person_suggests_close_names(catalogue: FilmCatalogue) -> None:
     with pytest.raises(NotFound, match="I don't know anyone called"):
         await catalogue.person("Zbigniew Qwerty")

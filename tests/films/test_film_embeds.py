@@ -38,6 +38,12 @@ async def test_score_and_person_embeds(catalogue: FilmCatalogue) -> None:
     within_limits(person)
     assert person.fields[0].name == "Acting"
     assert "Never Let Me Go (2010) as Ruth" in (person.fields[0].value or "")
+    author = person_embed(await catalogue.person("Kazuo Ishiguro"))
+    assert [(f.name, f.value) for f in author.fields] == [
+        ("Source novel", "The Remains of the Day (1993)\nNever Let Me Go (2010)")
+    ]
+    eno = person_embed(await catalogue.person("Brian Eno"))
+    assert [(f.name, f.value) for f in eno.fields] == [("Other music", "Dune (1984)")]
 
 
 def test_long_casts_are_paged_with_restart_safe_buttons() -> None:
