@@ -28,9 +28,12 @@ from services.films.values import (
     PERSON_PREFIX,
     VALUE_PREFIX,
     Ambiguous,
+    AmbiguousPerson,
     Choice,
     FilmSummary,
+    PersonSummary,
     UnknownFilm,
+    UnknownPerson,
     source_name,
 )
 
@@ -38,6 +41,7 @@ CANDIDATES = 60  # films fetched per index lookup before ranking
 CONFIDENT = 88  # closeness (0-100) at which a title answers without asking
 CLOSE_ENOUGH = 50  # similarity (0-100) at which a film is worth suggesting
 SUGGESTIONS = 5
+PEOPLE_CHOICES = 10  # people a name that fits several offers to choose from
 COMPLETIONS = 20  # known words tried for a partly typed last word
 SHORT_WORD = 3  # letters: a known word this short in a query may still be a typo ("of" for "for")
 MAX_ID = 2**31 - 1  # ids are 32-bit on PostgreSQL: "film:99999999999" is text someone typed, not an id
@@ -273,7 +277,11 @@ async def complete_people(session: AsyncSession, text: str, limit: int) -> list[
 
 
 async def find_person(session: AsyncSession, name: str) -> Person:
-    """The person ``name`` (or a "person:ID" value) means. Raises NotFound, with suggestions."""
+    """The person ``name`` (or a "person:ID" value) means: whose whole name it is, else whose name begins with it or
+    has a word that does ("Mulligan"), preferring whole words, else whose name it nearly spells.
+
+    Raises AmbiguousPerson when that fits several, UnknownPerson (with the closest names) when it fits nobody.
+    """
     if (person_id := value_id(PERSON_VALUE, name)) is not None:
         if person := await repo.person_by_id(session, person_id):
             return person
@@ -281,16 +289,30 @@ async def find_person(session: AsyncSession, name: str) -> Person:
     wanted = fold(name)
     if not wanted:
         raise NotFound("Tell me whose films you are looking for.")
-    for lookup in (repo.people_by_folded, repo.people_by_prefix, repo.people_by_word):
-        if found := await lookup(session, wanted):
-            return found[0]
+    if exact := await repo.people_by_folded(session, wanted, PEOPLE_CHOICES):
+        return await _the_one(session, name, exact)
+    if named := await repo.people_named(session, wanted, PEOPLE_CHOICES):
+        whole = [person for person in named if f" {wanted} " in f" {person.folded} "]  # "Lee" is Spike Lee, not Leelee
+        return await _the_one(session, name, whole or named)
     candidates = await repo.people_by_prefix(session, wanted[:2], 2000)
-    for word in wanted.split()[1:]:
+    for word in wanted.split():
         candidates += await repo.people_by_word(session, word[:3], 200)
     by_name = {p.folded: p for p in reversed(candidates)}
-    close = process.extract(wanted, list(by_name), scorer=fuzz.WRatio, score_cutoff=60, limit=SUGGESTIONS)
-    if close and close[0][1] >= CONFIDENT:
-        return by_name[close[0][0]]
-    suggestions = ", ".join(by_name[found].name for found, _, _ in close)
-    hint = f" Did you mean: {suggestions}?" if suggestions else ""
-    raise NotFound(f'I don\'t know anyone called "{name.strip()}".{hint}')
+    # Nearly spelt: the whole name's likeness, so "Brian Eno" is not "Brian Enos Williams".
+    if close := process.extract(wanted, list(by_name), scorer=fuzz.ratio, score_cutoff=CONFIDENT, limit=PEOPLE_CHOICES):
+        return await _the_one(session, name, [by_name[found] for found, _, _ in close])
+    similar = process.extract(wanted, list(by_name), scorer=fuzz.WRatio, score_cutoff=60, limit=SUGGESTIONS)
+    suggestions = await _people_summaries(session, [by_name[found] for found, _, _ in similar])
+    hint = f" Did you mean: {', '.join(p.name for p in suggestions)}?" if suggestions else ""
+    raise UnknownPerson(f'I don\'t know anyone called "{name.strip()}".{hint}', suggestions)
+
+
+async def _the_one(session: AsyncSession, name: str, people: list[Person]) -> Person:
+    if len(people) > 1:
+        raise AmbiguousPerson(name.strip(), await _people_summaries(session, people))
+    return people[0]
+
+
+async def _people_summaries(session: AsyncSession, people: list[Person]) -> list[PersonSummary]:
+    known_for = await repo.best_known_films(session, (person.id for person in people))
+    return [PersonSummary(p.id, p.name, film_summary(known_for[p.id]) if p.id in known_for else None) for p in people]

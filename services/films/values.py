@@ -72,6 +72,44 @@ class UnknownFilm(NotFound):
 
 
 @dataclass(frozen=True, slots=True)
+class PersonSummary:
+    """Someone a name may mean, with the film they are best known for here, to tell namesakes apart."""
+
+    id: int
+    name: str
+    known_for: FilmSummary | None = None
+
+    @property
+    def label(self) -> str:
+        """ "Name (Title, Year)", at most 100 characters."""
+        film = self.known_for
+        known = f" ({film.title}, {film.year})" if film and film.year else f" ({film.title})" if film else ""
+        return (self.name + known)[:CHOICE_NAME_LIMIT]
+
+    @property
+    def value(self) -> str:
+        return f"{PERSON_PREFIX}{self.id}"
+
+
+class AmbiguousPerson(FilmClubError):
+    """Several people answer to the name equally well ("Robert", "Lee"); the user should pick one."""
+
+    def __init__(self, name: str, choices: Sequence[PersonSummary]) -> None:
+        self.name = name
+        self.choices = tuple(choices)
+        listed = ", ".join(choice.label for choice in choices)
+        super().__init__(f'"{name}" could be several people: {listed}. Which one did you mean?')
+
+
+class UnknownPerson(NotFound):
+    """Nobody answers to the name; ``choices`` are the closest names (maybe none)."""
+
+    def __init__(self, message: str, choices: Sequence[PersonSummary] = ()) -> None:
+        super().__init__(message)
+        self.choices = tuple(choices)
+
+
+@dataclass(frozen=True, slots=True)
 class CastMember:
     name: str
     characters: tuple[str, ...]

@@ -128,3 +128,26 @@ async def test_a_year_next_to_the_films_is_said_with_the_answer(alice: Driver) -
     assert reply.embeds[0]["title"] == "Music of Never Let Me Go (2010)"
     exact = await (await alice.slash("film score", film="Never Let Me Go 2010")).message()
     assert not exact.content
+
+
+async def test_a_name_several_people_have_is_offered_as_a_choice(alice: Driver) -> None:
+    question = await (await alice.slash("film person", name="Robert")).message()
+    assert question.ephemeral
+    assert not question.embeds, "nobody is picked for the member"
+    assert question.content.startswith('"Robert" could be several people: ')
+    [picker] = question.buttons()
+    [duvall] = [option for option in picker["options"] if option["label"] == "Robert Duvall (The Godfather, 1972)"]
+    assert duvall["value"].startswith("person:")
+    await (await alice.select(question, picker["custom_id"], [duvall["value"]])).response()
+    answer = await alice.wait_for_message(lambda m: bool(m.embeds) and m.embeds[0]["title"] == "Robert Duvall")
+    assert not answer.ephemeral
+    assert "The Godfather (1972) as Tom Hagen" in text_of(answer.embeds[0])
+    assert (await alice.wait_for_edit(question)).content == "You picked Robert Duvall."
+
+
+async def test_source_authors_and_performers_can_be_looked_up(alice: Driver) -> None:
+    author = await (await alice.slash("film person", name="Kazuo Ishiguro")).message()
+    assert author.embeds[0]["fields"][0]["name"] == "Source novel"
+    assert "Never Let Me Go (2010)" in text_of(author.embeds[0])
+    eno = await (await alice.slash("film person", name="brian eno")).message()
+    assert "Dune (1984)" in text_of(eno.embeds[0])

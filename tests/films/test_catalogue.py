@@ -15,7 +15,7 @@ from db.films.records import BasedOn, CreditRecord, ExternalIds, FilmRecord, Per
 from db.models import Film, FilmTitle, Person
 from services.errors import NotFound
 from services.films.catalogue import FilmCatalogue
-from services.films.values import Ambiguous, UnknownFilm
+from services.films.values import Ambiguous, AmbiguousPerson, UnknownFilm, UnknownPerson
 from tests.clock import FakeClock
 from tests.films.fake_online import FakeTMDB
 from tests.films.lookups import film_id, resolve
@@ -139,6 +139,45 @@ async def test_source_authors_and_performers_are_people(
     (TMDB and IMDb credit a novel's authors as "novel" too)."""
     roles = dict((await catalogue.person(name)).filmography)
     assert film in [role.film.label for role in roles[job]]
+
+
+@pytest.mark.parametrize(
+    ("name", "some"),
+    [
+        ("Robert", ["Robert Duvall (The Godfather, 1972)", "Robert Shaw (Jaws, 1975)"]),
+        ("Lee", ["Lee Van Cleef (The Good, the Bad and the Ugly, 1966)", "Lee Sun-kyun (Parasite, 2019)"]),
+        ("Strugatsky", ["Arkady Strugatsky (Stalker, 1979)", "Boris Strugatsky (Stalker, 1979)"]),
+    ],
+)
+async def test_a_name_several_people_have_is_asked_back(catalogue: FilmCatalogue, name: str, some: list[str]) -> None:
+    with pytest.raises(AmbiguousPerson, match=f'"{name}" could be several people: ') as raised:
+        await catalogue.person(name)
+    labels = [person.label for person in raised.value.choices]
+    assert set(some) <= set(labels)
+    assert [person.value for person in raised.value.choices] == [f"person:{p.id}" for p in raised.value.choices]
+    found = await catalogue.person(raised.value.choices[0].value)  # what the picker asks for
+    assert found.name == raised.value.choices[0].name
+
+
+async def test_namesakes_are_told_apart_by_a_film(db: Database) -> None:
+    smith = [PersonRecord("John Smith", ExternalIds(tmdb=number)) for number in (1, 2)]
+    await add(
+        db,
+        film("Alpha", 2001, 50, "tt0000101", credits=(CreditRecord(smith[0], "actor", ("Al",), 0),)),
+        film("Beta", 2002, 40, "tt0000102", credits=(CreditRecord(smith[1], "composer"),)),
+    )
+    with pytest.raises(AmbiguousPerson) as raised:
+        await FilmCatalogue(db, clock=FakeClock()).person("john smith")
+    assert [person.label for person in raised.value.choices] == ["John Smith (Alpha, 2001)", "John Smith (Beta, 2002)"]
+
+
+async def test_one_person_a_name_fits_is_answered(catalogue: FilmCatalogue) -> None:
+    assert (await catalogue.person("Kubrick")).name == "Stanley Kubrick"  # a later word of the name
+    assert (await catalogue.person("nick cave")).name == "Nick Cave and the Bad Seeds"  # the start of the name
+    assert (await catalogue.person("Bryan Eno")).name == "Brian Eno"  # nearly spelt
+    with pytest.raises(UnknownPerson, match="Did you mean: Kazuo Ishiguro") as raised:
+        await catalogue.person("Ishigro")
+    assert [person.name for person in raised.value.choices] == ["Kazuo Ishiguro"]
 
 
 async def test_unknown_person_suggests_close_names(catalogue: FilmCatalogue) -> None:
