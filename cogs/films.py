@@ -132,9 +132,9 @@ def score_embed(answer: ScoreAnswer) -> discord.Embed:
             )
     if answer.music:
         lines = []
-        for music in answer.music:
-            line = f"*{music.piece}*" + (f" by {music.performer}" if music.performer else "")
-            lines.append(line + (f": {music.note}" if music.note else ""))
+        for music in answer.music:  # *Piece* performed by someone (a note), each part when known
+            line = f"*{music.piece}*" + (f" performed by {music.performer}" if music.performer else "")
+            lines.append(line + (f" ({music.note})" if music.note else ""))
         embed.add_field(name="Other music", value=listing(lines), inline=False)
     return fit(embed)
 

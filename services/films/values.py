@@ -148,7 +148,7 @@ class CastAnswer:
     """The whole cast, or (with ``character``) who played that part, younger versions included."""
 
     film: FilmSummary
-    character: str | None
+    character: str | None  # the part as the film credits it ("Kathy" when asked for "KATHY" or "kathie")
     cast: tuple[CastMember, ...]
 
     @property

@@ -151,3 +151,8 @@ async def test_source_authors_and_performers_can_be_looked_up(alice: Driver) -> 
     assert "Never Let Me Go (2010)" in text_of(author.embeds[0])
     eno = await (await alice.slash("film person", name="brian eno")).message()
     assert "Dune (1984)" in text_of(eno.embeds[0])
+
+
+async def test_who_played_shows_the_part_as_credited(alice: Driver) -> None:
+    reply = await (await alice.slash("film cast", film="Never Let Me Go", character="KATHY")).message()
+    assert reply.embeds[0]["title"] == "Who played Kathy in Never Let Me Go (2010)"

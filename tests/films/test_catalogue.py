@@ -59,6 +59,21 @@ async def test_who_played_kathy_includes_the_young_kathy(catalogue: FilmCatalogu
     assert answer.source == "starter catalogue"
 
 
+@pytest.mark.parametrize(
+    ("film", "typed", "credited"),
+    [
+        ("Never Let Me Go", "KATHY", "Kathy"),
+        ("Never Let Me Go", "kathie", "Kathy"),
+        ("Never Let Me Go", "young kathy", "Young Kathy"),
+        ("The Godfather", "vito", "Don Vito Corleone"),
+    ],
+)
+async def test_the_answer_names_the_part_as_the_film_credits_it(
+    catalogue: FilmCatalogue, film: str, typed: str, credited: str
+) -> None:
+    assert (await catalogue.cast(await film_id(catalogue, film), typed)).character == credited
+
+
 async def test_a_misspelt_character_still_matches(catalogue: FilmCatalogue) -> None:
     answer = await catalogue.cast(await film_id(catalogue, "Never Let Me Go"), "Kathie")
     assert "Carey Mulligan" in [member.name for member in answer.cast]
