@@ -67,7 +67,7 @@ def _hit_summary(hit: TitleHit) -> FilmSummary:
     return FilmSummary(hit.film_id, hit.title, hit.year, source_name(hit.source))
 
 
-def value_id(pattern: re.Pattern[str], text: str) -> int | None:
+def _value_id(pattern: re.Pattern[str], text: str) -> int | None:
     """The id in an autocomplete value ("film:123"); None for other text, and for ids no row can have."""
     match = pattern.match(text.strip())
     if match is None or (found := int(match.group(1))) > MAX_ID:
@@ -77,7 +77,7 @@ def value_id(pattern: re.Pattern[str], text: str) -> int | None:
 
 def is_film_value(text: str) -> bool:
     """Whether ``text`` is an autocomplete value ("film:123") rather than a title someone typed."""
-    return value_id(FILM_VALUE, text) is not None
+    return _value_id(FILM_VALUE, text) is not None
 
 
 async def complete_titles(session: AsyncSession, text: str, limit: int) -> list[Choice]:
@@ -99,7 +99,7 @@ async def find_locally(session: AsyncSession, text: str) -> FilmSummary:
     query lacks ("Portrait of a Lady" is not "Portrait of a Lady on Fire"), and different numbers ("Toy Story 2"
     is not "Toy Story"), leave it a suggestion.
     """
-    if (film_id := value_id(FILM_VALUE, text)) is not None:
+    if (film_id := _value_id(FILM_VALUE, text)) is not None:
         film = await repo.film_by_id(session, film_id)
         if film is None:
             raise NotFound(GONE)
@@ -282,7 +282,7 @@ async def find_person(session: AsyncSession, name: str) -> Person:
 
     Raises AmbiguousPerson when that fits several, UnknownPerson (with the closest names) when it fits nobody.
     """
-    if (person_id := value_id(PERSON_VALUE, name)) is not None:
+    if (person_id := _value_id(PERSON_VALUE, name)) is not None:
         if person := await repo.person_by_id(session, person_id):
             return person
         raise NotFound("That person is no longer in the catalogue. Please search again.")
@@ -298,7 +298,7 @@ async def find_person(session: AsyncSession, name: str) -> Person:
     for word in wanted.split():
         candidates += await repo.people_by_word(session, word[:3], 200)
     by_name = {p.folded: p for p in reversed(candidates)}
-    # Nearly spelt: the whole name's likeness, so "Brian Eno" is not "Brian Enos Williams".
+    # Nearly spelt, by the whole name's likeness: WRatio would take a name for any longer one it is part of.
     if close := process.extract(wanted, list(by_name), scorer=fuzz.ratio, score_cutoff=CONFIDENT, limit=PEOPLE_CHOICES):
         return await _the_one(session, name, [by_name[found] for found, _, _ in close])
     similar = process.extract(wanted, list(by_name), scorer=fuzz.WRatio, score_cutoff=60, limit=SUGGESTIONS)
