@@ -17,7 +17,7 @@ from bot.logging import hide_url_passwords
 from bot.services import build_services
 from db import Database, migrate
 from db.engine import explained
-from services.clock import SystemClock
+from services.clock import Clock, SystemClock
 from services.films.starter import load_starter
 from services.registry import Services
 
@@ -65,10 +65,11 @@ class App:
         self._started = False
 
     @classmethod
-    async def open(cls, settings: Settings, *, sync_on_start: bool = True) -> App:
-        """Migrate the database, load the starter catalogue if it is new, and build everything the bot needs."""
+    async def open(cls, settings: Settings, *, sync_on_start: bool = True, clock: Clock | None = None) -> App:
+        """Migrate the database, load the starter catalogue if it is new, and build everything the bot needs
+        (on the real clock unless given another, e.g. a test's)."""
         configure_endpoints(settings)
-        clock = SystemClock()
+        clock = clock or SystemClock()
         db = Database(settings.resolved_database_url, echo=settings.database_echo)
         try:
             with explained(db.url):

@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     tmdb_timeout_seconds: float = Field(default=10.0, gt=0)
     tmdb_concurrent_lookups: int = Field(default=4, ge=1)
     review_consensus_min: int = Field(default=3, ge=1)
+    party_reminder_minutes: list[int] = Field(default_factory=lambda: [60, 0], max_length=5)
+    party_margin_minutes: int = Field(default=15, ge=0, le=240)
+    party_archive_days: float = Field(default=3.0, gt=0, le=30)
+    party_reminder_grace_minutes: int = Field(default=30, ge=1)
+    party_reminder_lease_seconds: float = Field(default=120.0, ge=10)
+    party_reminder_poll_seconds: float = Field(default=30.0, gt=0)
 
     @classmethod
     def settings_customise_sources(
@@ -87,6 +93,13 @@ class Settings(BaseSettings):
                 "must start with sqlite+aiosqlite:// or postgresql+asyncpg:// (the async drivers Film Club uses)"
             )
         return value
+
+    @field_validator("party_reminder_minutes")
+    @classmethod
+    def _reminder_minutes(cls, value: list[int]) -> list[int]:
+        if any(not 0 <= minutes <= 7 * 24 * 60 for minutes in value):
+            raise ValueError("must be minutes before the start, from 0 (at the start) to 10080 (a week)")
+        return sorted(set(value), reverse=True)
 
     @field_validator("shard_ids")
     @classmethod

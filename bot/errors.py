@@ -12,7 +12,7 @@ from cogs.ui.bot import Interaction
 from cogs.ui.film_option import film_picker
 from cogs.ui.replies import send_private
 from services.errors import FilmClubError
-from services.films.values import Ambiguous
+from services.films.values import Ambiguous, UnknownFilm
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,8 @@ async def reply_with_error(interaction: Interaction, error: BaseException) -> No
         )
         message = f"Sorry, something went wrong on my side. If it keeps happening, quote error id `{error_id}`."
     extra = {}
-    if isinstance(cause := unwrap(error), Ambiguous) and (picker := film_picker(interaction, cause)) is not None:
+    cause = unwrap(error)
+    if isinstance(cause, Ambiguous | UnknownFilm) and (picker := film_picker(interaction, cause.choices)) is not None:
         extra["view"] = picker
     try:
         await send_private(interaction, message, **extra)

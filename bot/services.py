@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.config import Settings
 from db import Database
 from services.clock import Clock
 from services.films.catalogue import FilmCatalogue
 from services.films.tmdb import TmdbClient, TmdbLookup
+from services.parties.reminders import ReminderScheduler
+from services.parties.service import PartyDefaults, PartyService
 from services.registry import Services
 from services.reviews.service import ReviewService
 
@@ -23,8 +27,25 @@ def online_source(settings: Settings) -> TmdbLookup | None:
     return TmdbLookup(client, refresh_days=settings.tmdb_refresh_days)
 
 
+def party_service(settings: Settings, db: Database, clock: Clock) -> PartyService:
+    """Watch parties, with their reminder scheduler (started by the cog, so it runs while the bot does)."""
+    scheduler = ReminderScheduler(
+        db,
+        clock=clock,
+        grace=timedelta(minutes=settings.party_reminder_grace_minutes),
+        lease=timedelta(seconds=settings.party_reminder_lease_seconds),
+        poll=timedelta(seconds=settings.party_reminder_poll_seconds),
+    )
+    defaults = PartyDefaults(
+        reminder_minutes=tuple(settings.party_reminder_minutes),
+        margin_minutes=settings.party_margin_minutes,
+        archive_after=timedelta(days=settings.party_archive_days),
+    )
+    return PartyService(db, clock=clock, reminders=scheduler, defaults=defaults)
+
+
 def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     tmdb = online_source(settings)
     films = FilmCatalogue(db, online=tmdb, clock=clock, online_concurrency=settings.tmdb_concurrent_lookups)
     reviews = ReviewService(db, clock=clock, films=films, consensus_min=settings.review_consensus_min)
-    return Services(films=films, reviews=reviews, tmdb=tmdb)
+    return Services(films=films, reviews=reviews, parties=party_service(settings, db, clock), tmdb=tmdb)

@@ -3,18 +3,41 @@
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Sequence
+from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from cogs.ui.bot import ClubBot, Interaction
-from cogs.ui.embeds import DESCRIPTION_LIMIT, FIELD_LIMIT, MAX_FIELDS, clip, echo, fit, listing, new_embed
+from cogs.ui.embeds import (
+    DESCRIPTION_LIMIT,
+    FIELD_LIMIT,
+    MAX_FIELDS,
+    MAX_OPTIONS,
+    OPTION_LABEL_LIMIT,
+    clip,
+    echo,
+    fit,
+    listing,
+    new_embed,
+)
 from cogs.ui.film_option import FILM_DESCRIPTION, FilmOption, choices
-from cogs.ui.items import Page, register_book, send_book
-from cogs.ui.replies import answer
+from cogs.ui.items import Page, ReportsErrors, register_book, send_book
+from cogs.ui.replies import PICKED, answer, send_private
 from services.films import tmdb
-from services.films.values import CastAnswer, CastMember, FilmDetails, PersonAnswer, ScoreAnswer
+from services.films.values import (
+    AmbiguousPerson,
+    CastAnswer,
+    CastMember,
+    FilmDetails,
+    PersonAnswer,
+    PersonSummary,
+    ScoreAnswer,
+    UnknownPerson,
+)
 from services.reviews.values import stars
 
 CAST_PAGE_SIZE = 15
@@ -24,7 +47,9 @@ JOB_HEADINGS = {
     "director": "Directing",
     "screenplay": "Screenplay",
     "writer": "Writing",
-    "composer": "Music",
+    "novel": "Source novel",
+    "composer": "Score",
+    "music": "Other music",
     "cinematographer": "Cinematography",
     "editor": "Editing",
     "producer": "Producing",
@@ -107,9 +132,9 @@ def score_embed(answer: ScoreAnswer) -> discord.Embed:
             )
     if answer.music:
         lines = []
-        for music in answer.music:
-            line = f"*{music.piece}*" + (f" by {music.performer}" if music.performer else "")
-            lines.append(line + (f": {music.note}" if music.note else ""))
+        for music in answer.music:  # *Piece* performed by someone (a note), each part when known
+            line = f"*{music.piece}*" + (f" performed by {music.performer}" if music.performer else "")
+            lines.append(line + (f" ({music.note})" if music.note else ""))
         embed.add_field(name="Other music", value=listing(lines), inline=False)
     return fit(embed)
 
@@ -124,12 +149,47 @@ def person_embed(answer: PersonAnswer) -> discord.Embed:
     return fit(embed)
 
 
+class PersonPicker(ReportsErrors, discord.ui.DynamicItem[discord.ui.Select[discord.ui.View]], template=r"pick-person"):
+    """A private menu of the people a name may mean (values "person:ID"): picking one answers /film person."""
+
+    def __init__(self, options: Sequence[discord.SelectOption]) -> None:
+        super().__init__(
+            discord.ui.Select(custom_id="pick-person", placeholder="Whom did you mean?", options=list(options))
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> PersonPicker:
+        return cls(item.options if isinstance(item, discord.ui.Select) else [])
+
+    async def act(self, interaction: Interaction) -> None:
+        [value] = self.item.values
+        found = await interaction.client.services.films.person(value)
+        interaction.extras[PICKED] = found.name
+        await answer(interaction, embed=person_embed(found))
+
+
+def person_picker(people: Sequence[PersonSummary]) -> discord.ui.View | None:
+    """The menu for a name that fits several people, or none but some come close; None without any."""
+    if not people:
+        return None
+    menu = [discord.SelectOption(label=clip(p.label, OPTION_LABEL_LIMIT), value=p.value) for p in people[:MAX_OPTIONS]]
+    view = discord.ui.View(timeout=None)
+    view.add_item(PersonPicker(menu))
+    return view
+
+
 class Films(commands.GroupCog, group_name="film", group_description="Film facts: cast, characters, music, people"):
     def __init__(self, bot: ClubBot) -> None:
         self.bot = bot
 
     async def cog_load(self) -> None:
         register_book(CAST_BOOK, cast_page)
+        self.bot.add_dynamic_items(PersonPicker)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(PersonPicker)
 
     async def person_autocomplete(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
         return choices(await self.bot.services.films.autocomplete_people(current))
@@ -166,7 +226,12 @@ class Films(commands.GroupCog, group_name="film", group_description="Film facts:
     @app_commands.describe(name="A name, e.g. Carey Mulligan")
     @app_commands.autocomplete(name=person_autocomplete)
     async def person(self, interaction: Interaction, name: NameText) -> None:
-        await answer(interaction, embed=person_embed(await self.bot.services.films.person(name)))
+        try:
+            found = await self.bot.services.films.person(name)
+        except (AmbiguousPerson, UnknownPerson) as asked:
+            await send_private(interaction, str(asked), view=person_picker(asked.choices) or discord.utils.MISSING)
+            return
+        await answer(interaction, embed=person_embed(found))
 
 
 async def setup(bot: ClubBot) -> None:

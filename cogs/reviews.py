@@ -31,8 +31,9 @@ from services.reviews.values import TEXT_LIMIT, Review, half_stars, stars
 TEXT_FIELD = "text"
 PREVIEW = 160  # characters of a review shown in lists
 THREAD_NAME_LIMIT = 100
-# Modal custom_ids: what the form is for travels with it (flags: s = spoilers, r = rewatch, l = liked).
-WRITE_FORM = re.compile(r"review:write:(?P<film>\d+):(?P<rating>\d+):(?P<flags>[srl]*)")
+# Modal custom_ids: what the form is for travels with it (flags: s = spoilers, r = rewatch, l = liked; a new review
+# may also carry w = watched together, set by a watch party's review button for its attendees).
+WRITE_FORM = re.compile(r"review:write:(?P<film>\d+):(?P<rating>\d+):(?P<flags>[srlw]*)")
 EDIT_FORM = re.compile(r"review:edit:(?P<review>\d+):(?P<film>\d+):(?P<rating>\d+):(?P<flags>[srl]*)")
 Stars = app_commands.Range[float, 0.5, 5.0]
 MODAL = {OPENS_MODAL: True}
@@ -333,7 +334,7 @@ class Reviews(commands.GroupCog, group_name="review", group_description="Post, r
         text = _submitted_text(interaction)
         if form := WRITE_FORM.fullmatch(custom_id):
             film = await self.bot.services.films.find(f"film:{form['film']}", local_only=True)  # answer within 3 s
-            content = Content(int(form["rating"]), text, *(f in form["flags"] for f in "srl"))
+            content = Content(int(form["rating"]), text, *(f in form["flags"] for f in "srlw"))
             written = await reviews.write(guild_id, interaction.user.id, interaction.user.display_name, film, content)
             if not written.changed:
                 await send_private(interaction, f"Your review of {film.label} is already posted; nothing changed.")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from services.films.catalogue import FilmCatalogue
 from services.films.tmdb import TmdbLookup
+from services.parties.service import PartyService
 from services.reviews.service import ReviewService
 
 
@@ -15,6 +16,7 @@ class Services:
 
     films: FilmCatalogue
     reviews: ReviewService
+    parties: PartyService
     tmdb: TmdbLookup | None = None
 
     async def close(self) -> None:

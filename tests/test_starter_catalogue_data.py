@@ -142,13 +142,16 @@ def test_synopsis_is_one_sentence_or_null(films: list[dict[str, Any]]) -> None:
         assert not re.search(r"[.!?]\s+[A-Z]", synopsis), f"{film['key']}: more than one sentence"
 
 
-def test_based_on_shape(films: list[dict[str, Any]]) -> None:
+def test_based_on_shape(films: list[dict[str, Any]], people: dict[str, Any]) -> None:
     for film in films:
         based_on = film["based_on"]
         if based_on is None:
             continue
-        assert list(based_on) == ["title", "author", "kind", "year"], film["key"]
+        assert list(based_on) == ["title", "author", "kind", "year", "authors"], film["key"]
         assert based_on["title"], film["key"]
+        # "author" is the credit as the work gives it; "authors" are the people, findable by name
+        assert bool(based_on["authors"]) == bool(based_on["author"]), film["key"]
+        assert all(slug in people for slug in based_on["authors"]), film["key"]
         year = based_on["year"]
         if year is not None:
             assert isinstance(year, int), film["key"]
@@ -235,10 +238,13 @@ def test_crew(films: list[dict[str, Any]], people: dict[str, Any]) -> None:
         assert any(c["job"] == "director" for c in film["crew"]), f"{film['key']} has no director"
 
 
-def test_music(films: list[dict[str, Any]]) -> None:
+def test_music(films: list[dict[str, Any]], people: dict[str, Any]) -> None:
     for film in films:
         for item in film["music"]:
-            assert list(item) == ["piece", "performer", "note"], film["key"]
+            assert list(item) == ["piece", "performer", "note", "performers"], film["key"]
+            # "performer" is the credit as the recording gives it; "performers" are the people, findable by name
+            assert bool(item["performers"]) == bool(item["performer"]), (film["key"], item["piece"])
+            assert all(slug in people for slug in item["performers"]), (film["key"], item["piece"])
             assert isinstance(item["piece"], str), film["key"]
             assert item["piece"].strip(), film["key"]
             for field in ("performer", "note"):
@@ -249,6 +255,8 @@ def test_music(films: list[dict[str, Any]]) -> None:
 
 def test_every_person_is_credited(films: list[dict[str, Any]], people: dict[str, Any]) -> None:
     credited = {c["person"] for f in films for c in f["cast"] + f["crew"]}
+    credited |= {slug for f in films if f["based_on"] for slug in f["based_on"]["authors"]}
+    credited |= {slug for f in films for item in f["music"] for slug in item["performers"]}
     assert sorted(set(people) - credited) == []
 
 
@@ -259,7 +267,14 @@ def test_never_let_me_go(films: list[dict[str, Any]], people: dict[str, Any]) ->
     assert film["runtime"] == 103
     assert film["ids"]["imdb"] == "tt1334260"
     assert film["ids"]["tmdb"] == 42188
-    assert film["based_on"] == {"title": "Never Let Me Go", "author": "Kazuo Ishiguro", "kind": "novel", "year": 2005}
+    assert film["based_on"] == {
+        "title": "Never Let Me Go",
+        "author": "Kazuo Ishiguro",
+        "kind": "novel",
+        "year": 2005,
+        "authors": ["kazuo-ishiguro"],
+    }
+    assert people["kazuo-ishiguro"]["name"] == "Kazuo Ishiguro"
 
     cast = {people[c["person"]]["name"]: c["characters"] for c in film["cast"]}
     assert cast["Carey Mulligan"] == ["Kathy"]

@@ -1,8 +1,9 @@
 """The `film` option every command shares: it autocompletes titles and hands the command a resolved film.
 
 Declare it as ``film: FilmOption`` (the parameter must be called ``film``). When a title names several films
-equally well, the member gets a private menu of them; picking one runs the same command again with that film
-and the other options as first given, so "picking a film" leads to whatever the command does.
+equally well, or none but some come close, the member gets a private menu of them; picking one runs the same
+command again with that film and the other options as first given, so "picking a film" leads to whatever the
+command does. When the film found is from a year next to the one asked, the answer says so.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ import discord
 from discord import app_commands
 
 from cogs.ui.bot import ClubBot, Interaction
-from cogs.ui.embeds import CUSTOM_ID_LIMIT, MAX_OPTIONS, OPTION_LABEL_LIMIT, clip
+from cogs.ui.embeds import CUSTOM_ID_LIMIT, MAX_OPTIONS, OPTION_LABEL_LIMIT, clip, echo
 from cogs.ui.items import ReportsErrors
-from cogs.ui.replies import PICKED, defer_thinking
+from cogs.ui.replies import NOTE, PICKED, defer_thinking
 from services.errors import FilmClubError
-from services.films.values import Ambiguous, Choice, FilmSummary
+from services.films.values import Choice, FilmSummary
 
 FILM_PARAMETER = "film"
 FILM_DESCRIPTION = "A film title, with the year if you like, e.g. Never Let Me Go (2010)"
@@ -52,17 +53,24 @@ class FilmTransformer(app_commands.Transformer[ClubBot]):
         return 1
 
     async def transform(self, interaction: Interaction, value: Any, /) -> FilmSummary:
+        film = await self._find(interaction, str(value))
+        if film.asked_year is not None:  # a year next to the film's was forgiven: say so with the answer
+            interaction.extras[NOTE] = f"I know no {echo(film.title)} from {film.asked_year}: this is {film.label}."
+        return film
+
+    @staticmethod
+    async def _find(interaction: Interaction, value: str) -> FilmSummary:
         films = interaction.client.services.films
         if films.online is None:
-            return await films.find(str(value))
+            return await films.find(value)
         command = interaction.command
         if command is None or not command.extras.get(OPENS_MODAL):
             await defer_thinking(interaction)  # an unknown title may be looked up online
-            return await films.find(str(value))
+            return await films.find(value)
         # A modal must be the first answer, so no "thinking" first: wait as long as Discord allows, and if
         # the online lookup takes longer, let it finish in the background for the member's next try.
         try:
-            return await asyncio.wait_for(asyncio.shield(films.find(str(value))), MODAL_PATIENCE)
+            return await asyncio.wait_for(asyncio.shield(films.find(value)), MODAL_PATIENCE)
         except TimeoutError:
             raise FilmClubError("I'm still looking that film up online: try again in a few seconds.") from None
 
@@ -115,11 +123,11 @@ def _command(bot: ClubBot, qualified_name: str) -> app_commands.Command[Any, ...
     return found if isinstance(found, app_commands.Command) else None
 
 
-def film_picker(interaction: Interaction, ambiguous: Ambiguous) -> discord.ui.View | None:
-    """The menu for a command whose `film` option was ambiguous; None when it cannot be offered (the
-    message then lists the films and asks for the year)."""
+def film_picker(interaction: Interaction, films: Sequence[FilmSummary]) -> discord.ui.View | None:
+    """The menu of ``films`` for a command whose `film` option was ambiguous or unknown (the closest films); None
+    when it cannot be offered (the message then lists the films)."""
     command = interaction.command
-    if not isinstance(command, app_commands.Command) or FILM_PARAMETER not in command._params:
+    if not films or not isinstance(command, app_commands.Command) or FILM_PARAMETER not in command._params:
         return None
     options: dict[str, Any] = {}
     for parameter in command.parameters:
@@ -132,10 +140,7 @@ def film_picker(interaction: Interaction, ambiguous: Ambiguous) -> discord.ui.Vi
     custom_id = f"pick:{command.qualified_name}:{json.dumps(options, separators=(',', ':'))}"
     if len(custom_id) > CUSTOM_ID_LIMIT:
         return None
-    menu = [
-        discord.SelectOption(label=clip(c.label, OPTION_LABEL_LIMIT), value=c.value)
-        for c in ambiguous.choices[:MAX_OPTIONS]
-    ]
+    menu = [discord.SelectOption(label=clip(c.label, OPTION_LABEL_LIMIT), value=c.value) for c in films[:MAX_OPTIONS]]
     view = discord.ui.View(timeout=None)
     view.add_item(FilmPicker(custom_id, menu))
     return view

@@ -10,13 +10,17 @@ from cogs.ui.embeds import MESSAGE_LIMIT, clip
 
 NO_MENTIONS = discord.AllowedMentions.none()
 PICKED = "picked"  # interaction.extras key: the label of the film a picker chose (see cogs.ui.film_option)
+NOTE = "note"  # interaction.extras key: a remark the answer carries, e.g. that the film is from another year
 
 
 async def answer(interaction: discord.Interaction[Any], **message: Any) -> None:
     """The public answer: the response, or (after a defer) the follow-up that replaces "thinking".
 
-    Answering a film picker's choice first turns the picker into a note of what was picked.
+    Answering a film picker's choice first turns the picker into a note of what was picked. A note an
+    option left (see NOTE) comes first in the answer's text.
     """
+    if (note := interaction.extras.pop(NOTE, None)) is not None:
+        message["content"] = "\n".join(filter(None, [note, message.get("content")]))
     if not interaction.response.is_done():
         if (picked := interaction.extras.get(PICKED)) is None:
             await interaction.response.send_message(**message)

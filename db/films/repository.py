@@ -510,6 +510,32 @@ async def people_by_word(session: AsyncSession, word: str, limit: int = 20) -> l
     return await _people(session, Person.folded.like(f"% {word}%"), limit)
 
 
+async def people_named(session: AsyncSession, word: str, limit: int = 20) -> list[Person]:
+    """People whose folded name begins with ``word`` or has a later word beginning with it ("mulligan" → Carey
+    Mulligan), the most credited first. The later words are not indexed: used once per command, never per keystroke.
+    """
+    begins = and_(Person.folded >= word, Person.folded < word + PREFIX_END)
+    return await _people(session, or_(begins, Person.folded.like(f"% {word}%")), limit)
+
+
+async def best_known_films(session: AsyncSession, person_ids: Iterable[int]) -> dict[int, Film]:
+    """Each person's most popular film in the catalogue, by person id (people without credits are left out)."""
+    ids = sorted(set(person_ids))
+    if not ids:
+        return {}
+    place = func.row_number().over(partition_by=Credit.person_id, order_by=(Film.popularity.desc(), Film.id))
+    ranked = (
+        select(Credit.person_id, Credit.film_id, place.label("place"))
+        .join(Film, Film.id == Credit.film_id)
+        .where(Credit.person_id.in_(ids))
+        .subquery()
+    )
+    rows = await session.execute(
+        select(ranked.c.person_id, Film).join(Film, Film.id == ranked.c.film_id).where(ranked.c.place == 1)
+    )
+    return dict(rows.all())
+
+
 async def _people(session: AsyncSession, condition: ColumnElement[bool], limit: int) -> list[Person]:
     credits = select(func.count(Credit.id)).where(Credit.person_id == Person.id).scalar_subquery()
     query = select(Person).where(condition).order_by(credits.desc(), Person.id).limit(limit)

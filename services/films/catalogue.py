@@ -169,13 +169,14 @@ class FilmCatalogue:
         if not character or not fold(character):
             return CastAnswer(details.film, None, details.cast)
         wanted = fold(character)
-        exact = [m for m in details.cast if any(_contains_words(fold(c), wanted) for c in m.characters)]
-        matches = exact or [m for m in details.cast if any(_similar_words(fold(c), wanted) for c in m.characters)]
-        if not matches:
-            known = ", ".join(c for m in details.top_cast for c in m.characters)
-            hint = f" Characters include: {known}." if known else " I have no character names for it."
-            raise NotFound(f'Nobody plays "{character.strip()}" in {details.film.label}.{hint}')
-        return CastAnswer(details.film, character.strip(), tuple(matches))
+        for fits in (_contains_words, _similar_words):  # whole words first, then typos
+            if named := [(m, c) for m in details.cast for c in m.characters if fits(fold(c), wanted)]:
+                # The part as the film credits it: the one named just so ("Kathy", not "Young Kathy"), else the first.
+                credited = next((c for _, c in named if fold(c) == wanted), named[0][1])
+                return CastAnswer(details.film, credited, tuple(dict.fromkeys(m for m, _ in named)))
+        known = ", ".join(c for m in details.top_cast for c in m.characters)
+        hint = f" Characters include: {known}." if known else " I have no character names for it."
+        raise NotFound(f'Nobody plays "{character.strip()}" in {details.film.label}.{hint}')
 
     async def score(self, film_id: int) -> ScoreAnswer:
         """Who composed the score, the other notable music, and the composers' other films here."""
@@ -212,7 +213,7 @@ class FilmCatalogue:
             by_job: dict[str, list[Role]] = {}
             for credit in credits:
                 by_job.setdefault(credit.job, []).append(Role(_summary(credit), tuple(credit.characters)))
-            order = ["actor", "director", "screenplay", "writer", "composer"]
+            order = ["actor", "director", "screenplay", "writer", "novel", "composer", "music"]
             jobs = sorted(by_job, key=lambda job: (order.index(job) if job in order else len(order), job))
             sources = tuple(dict.fromkeys(source_name(c.credit_source) for c in credits))
             filmography = tuple((job, tuple(by_job[job])) for job in jobs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from itertools import pairwise
 
 from db.films.keys import fold
 
@@ -39,3 +40,44 @@ def parse_query(text: str) -> tuple[str, int | None]:
     if not fold(title) or not FIRST_FILM_YEAR <= year <= latest_plausible_year():
         return stripped, None
     return title, year
+
+
+# Sequel numbers are written many ways; compared titles spell them one way, so "The Godfather Part II",
+# "godfather part two" and "Godfather 2" compare equal, and "Toy Story 2" differs from "Toy Story".
+_NUMBER_WORDS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+                 "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+                 "twenty"]  # fmt: skip
+_ROMAN = ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv", "xv", "xvi", "xvii",
+          "xviii", "xix", "xx"]  # fmt: skip
+_NUMBERS = {word: str(n) for spelled in (_NUMBER_WORDS, _ROMAN) for n, word in enumerate(spelled, 1)}
+_NUMBERING = frozenset({"part", "pt", "vol", "volume", "chapter", "episode"})  # dropped before a number
+
+
+def comparable(key: str) -> str:
+    """A folded title key with its numbers written as digits and "part" before them dropped:
+    "godfather part ii" → "godfather 2", "seven samurai" → "7 samurai".
+    """
+    tokens = [_NUMBERS.get(token, token) for token in key.split()]
+    kept = [
+        token for token, following in pairwise([*tokens, ""]) if not (token in _NUMBERING and following.isdecimal())
+    ]
+    return " ".join(kept)
+
+
+def is_numbering(word: str) -> bool:
+    """Whether a folded word is (part of) a sequel number: "2", "ii", "two", "part"."""
+    return word.isdecimal() or word in _NUMBERS or word in _NUMBERING
+
+
+def numbers(comparable_key: str) -> list[str]:
+    """The numbers in a ``comparable`` key, sorted: sequel numbers, years in titles ("2049")."""
+    return sorted(token for token in comparable_key.split() if token.isdecimal())
+
+
+def same_numbers(query: str, title: str) -> bool:
+    """Whether a query and a title (both ``comparable``) have the same numbers. A lone 1 in the query may
+    stand for a title without one ("Toy Story 1", "Godfather Part I"); a number the title has and the
+    query lacks is never assumed ("Kill Bill" is not "Kill Bill: Vol. 1").
+    """
+    wanted, has = numbers(query), numbers(title)
+    return wanted == has or (wanted == ["1"] and not has)

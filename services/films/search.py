@@ -10,31 +10,41 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import combinations
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.films import repository as repo
-from db.films.keys import ARTICLES, PREFIX_LENGTH, fold, title_key
+from db.films.keys import ARTICLES, PREFIX_LENGTH, fold, title_key, words
 from db.films.repository import TitleHit, WordGroup
 from db.models import Film, Person
 from services.errors import NotFound
-from services.films.query import parse_query
+from services.films.query import comparable, is_numbering, parse_query, same_numbers
 from services.films.values import (
     CHOICE_NAME_LIMIT,
     PERSON_PREFIX,
     VALUE_PREFIX,
     Ambiguous,
+    AmbiguousPerson,
     Choice,
     FilmSummary,
+    PersonSummary,
+    UnknownFilm,
+    UnknownPerson,
     source_name,
 )
 
 CANDIDATES = 60  # films fetched per index lookup before ranking
-CONFIDENT = 88  # similarity (0-100) at which a fuzzy match answers without asking
+CONFIDENT = 88  # closeness (0-100) at which a title answers without asking
+CLOSE_ENOUGH = 50  # similarity (0-100) at which a film is worth suggesting
 SUGGESTIONS = 5
+PEOPLE_CHOICES = 10  # people a name that fits several offers to choose from
 COMPLETIONS = 20  # known words tried for a partly typed last word
+SHORT_WORD = 3  # letters: a known word this short in a query may still be a typo ("of" for "for")
+MAX_ID = 2**31 - 1  # ids are 32-bit on PostgreSQL: "film:99999999999" is text someone typed, not an id
 FILM_VALUE = re.compile(rf"^{VALUE_PREFIX}(\d+)$")
 PERSON_VALUE = re.compile(rf"^{PERSON_PREFIX}(\d+)$")
 GONE = "That film is no longer in the catalogue. Please search for it again."
@@ -44,7 +54,8 @@ GONE = "That film is no longer in the catalogue. Please search for it again."
 class Ranked:
     film: FilmSummary
     popularity: float
-    similarity: float  # 0-100: how well the best of the film's titles matches the query
+    similarity: float  # 0-100: how well the best of the film's titles matches the query, shared words counting
+    closeness: float  # 0-100: how nearly the query is one whole title of the film (0 when their numbers differ)
     score: float  # similarity plus prefix, year and popularity bonuses: the sort key
 
 
@@ -56,9 +67,17 @@ def _hit_summary(hit: TitleHit) -> FilmSummary:
     return FilmSummary(hit.film_id, hit.title, hit.year, source_name(hit.source))
 
 
+def _value_id(pattern: re.Pattern[str], text: str) -> int | None:
+    """The id in an autocomplete value ("film:123"); None for other text, and for ids no row can have."""
+    match = pattern.match(text.strip())
+    if match is None or (found := int(match.group(1))) > MAX_ID:
+        return None
+    return found
+
+
 def is_film_value(text: str) -> bool:
     """Whether ``text`` is an autocomplete value ("film:123") rather than a title someone typed."""
-    return FILM_VALUE.match(text.strip()) is not None
+    return _value_id(FILM_VALUE, text) is not None
 
 
 async def complete_titles(session: AsyncSession, text: str, limit: int) -> list[Choice]:
@@ -72,53 +91,82 @@ async def complete_titles(session: AsyncSession, text: str, limit: int) -> list[
 
 
 async def find_locally(session: AsyncSession, text: str) -> FilmSummary:
-    """The one film ``text`` names in the local catalogue. Raises NotFound (with suggestions) or Ambiguous."""
-    if match := FILM_VALUE.match(text.strip()):
-        film = await repo.film_by_id(session, int(match.group(1)))
+    """The one film ``text`` names in the local catalogue. Raises UnknownFilm (with the closest films) or
+    Ambiguous.
+
+    A title is answered only when the query is the whole of it, give or take typos, articles, accents and how
+    a sequel number is written: words the title lacks ("Mulholland Drive" is not "Drive") or it has and the
+    query lacks ("Portrait of a Lady" is not "Portrait of a Lady on Fire"), and different numbers ("Toy Story 2"
+    is not "Toy Story"), leave it a suggestion.
+    """
+    if (film_id := _value_id(FILM_VALUE, text)) is not None:
+        film = await repo.film_by_id(session, film_id)
         if film is None:
             raise NotFound(GONE)
         return film_summary(film)
     query, year = parse_query(text)
     # The whole text first: "Airport 1975" is a title, not a title and a year.
     if year is not None and (whole := await repo.titles_by_key(session, title_key(text))):
-        return pick_exact(text.strip(), whole, None)
+        return choose(text.strip(), _exact_matches(whole), None)
     if exact := await repo.titles_by_key(session, title_key(query)):
-        return pick_exact(query, exact, year)
+        return choose(query, _exact_matches(exact), year)
     ranked = await search(session, query, year, partial=False)
-    if ranked and ranked[0].similarity >= CONFIDENT and (year is None or ranked[0].film.year == year):
-        close = [r for r in ranked[1:] if r.similarity >= ranked[0].similarity - 2 and r.film.year == year]
-        if not close:
-            return ranked[0].film
-    raise NotFound(unknown_title(text, ranked))
+    close = [r for r in ranked if r.closeness >= CONFIDENT and _near(r.film.year, year)]
+    if close:
+        closest = max(r.closeness for r in close)
+        rivals = [Match(r.film, r.popularity, primary=True) for r in close if r.closeness >= closest - 2]
+        return choose(query, rivals, year)
+    raise await unknown_title(session, text, ranked)
 
 
-def pick_exact(query: str, hits: list[TitleHit], year: int | None) -> FilmSummary:
-    films: dict[int, TitleHit] = {}
+class Match(NamedTuple):
+    """A film a query names, with what decides between several: popularity, and whether a primary title matched."""
+
+    film: FilmSummary
+    popularity: float
+    primary: bool
+
+
+def _exact_matches(hits: list[TitleHit]) -> list[Match]:
+    films: dict[int, Match] = {}
     for hit in sorted(hits, key=lambda h: h.kind != "primary"):  # a primary title match speaks for its film
-        films.setdefault(hit.film_id, hit)
-    candidates = list(films.values())
+        films.setdefault(hit.film_id, Match(_hit_summary(hit), hit.popularity, hit.kind == "primary"))
+    return list(films.values())
+
+
+def _near(found: int | None, year: int | None) -> bool:
+    return year is None or (found is not None and abs(found - year) <= 1)
+
+
+def choose(query: str, matches: list[Match], year: int | None) -> FilmSummary:
+    """Which of the films ``query`` names (equally well) it means: the one from ``year``, else from a year next to
+    it (the answer then carries the year asked for), else the clearly more popular one.
+
+    Raises Ambiguous when that leaves several, UnknownFilm when none is from the year or next to it.
+    """
     if year is not None:
-        same_year = [h for h in candidates if h.year == year]
-        near_year = [h for h in candidates if h.year is not None and abs(h.year - year) <= 1]
-        candidates = same_year or near_year
-        if not candidates:
-            years = ", ".join(_hit_summary(h).label for h in films.values())
-            raise NotFound(f'I know "{query}" only as {years}, not from {year}.')
-    if len(candidates) == 1:
-        return _hit_summary(candidates[0])
-    primary = [h for h in candidates if h.kind == "primary"] or candidates
-    primary.sort(key=lambda h: h.popularity, reverse=True)
-    if len(primary) == 1 or primary[0].popularity >= 2 * max(primary[1].popularity, 1.0):
-        return _hit_summary(primary[0])
-    raise Ambiguous(query, [_hit_summary(h) for h in primary[:SUGGESTIONS]])
+        fitting = [m for m in matches if m.film.year == year] or [m for m in matches if _near(m.film.year, year)]
+        if not fitting:
+            known = [m.film for m in matches]
+            listed = ", ".join(film.label for film in known)
+            raise UnknownFilm(f'I know "{query}" only as {listed}, not from {year}.', known[:SUGGESTIONS])
+        matches = fitting
+    best = [m for m in matches if m.primary] or matches
+    best.sort(key=lambda m: m.popularity, reverse=True)
+    if len(best) > 1 and best[0].popularity < 2 * max(best[1].popularity, 1.0):
+        raise Ambiguous(query, [m.film for m in best[:SUGGESTIONS]])
+    chosen = best[0].film
+    return chosen if year in (None, chosen.year) else replace(chosen, asked_year=year)
 
 
-def unknown_title(text: str, ranked: list[Ranked]) -> str:
+async def unknown_title(session: AsyncSession, text: str, ranked: list[Ranked]) -> UnknownFilm:
+    """The answer to a title no film has: the closest films, or with nothing close the most popular ones."""
     message = f'I don\'t know a film called "{text.strip()}".'
-    suggestions = [r.film.label for r in ranked[:SUGGESTIONS] if r.similarity >= 50]
-    if suggestions:
-        return f"{message} Did you mean: {', '.join(suggestions)}?"
-    return f"{message} Check the spelling, or pick one of the suggestions while typing."
+    if close := [r.film for r in ranked[:SUGGESTIONS] if r.similarity >= CLOSE_ENOUGH]:
+        return UnknownFilm(f"{message} Did you mean: {', '.join(film.label for film in close)}?", close)
+    popular = [r.film for r in rank(await repo.popular_titles(session, SUGGESTIONS), "", None)]
+    listed = ", ".join(film.label for film in popular)
+    return UnknownFilm(f"{message} Nothing I know is close; popular films here include: {listed}.", popular)
 
 
 async def search(session: AsyncSession, title: str, year: int | None, *, partial: bool) -> list[Ranked]:
@@ -129,22 +177,26 @@ async def search(session: AsyncSession, title: str, year: int | None, *, partial
     prefixed = await repo.titles_by_key_prefix(session, key, CANDIDATES) if partial else []
     film_ids.update(dict.fromkeys(h.film_id for h in exact + prefixed))
     query_words = [w for w in fold(title).split() if w not in ARTICLES] or key.split()
-    groups = await word_groups(session, query_words, partial=partial)
+    # A film need not have the query's sequel number to be a candidate: "Godfather Part I" is The Godfather.
+    query_words = [w for w in query_words if not is_numbering(w)] or query_words
+    known = await repo.known_words(session, query_words)
+    groups = await word_groups(session, query_words, known, partial=partial)
     if groups:
         film_ids.update(dict.fromkeys(await repo.films_with_words(session, groups, CANDIDATES)))
-        # Nothing has all the words (a stray word, a wrong correction): try without each in turn.
-        for skipped in range(len(groups)) if not film_ids and len(groups) > 1 else ():
-            rest = groups[:skipped] + groups[skipped + 1 :]
-            film_ids.update(dict.fromkeys(await repo.films_with_words(session, rest, CANDIDATES // 4)))
+        # Nothing has all the words (a stray word, a wrong correction): try without one, then each alone.
+        for size in sorted({len(groups) - 1, 1} - {0}, reverse=True):
+            for rest in combinations(groups, size) if not film_ids else ():
+                film_ids.update(dict.fromkeys(await repo.films_with_words(session, rest, CANDIDATES // 4)))
     hits = await repo.titles_of_films(session, film_ids)
-    return rank(hits, key, year)
+    return rank(hits, key, year, frozenset(known))
 
 
-async def word_groups(session: AsyncSession, query_words: list[str], *, partial: bool) -> list[WordGroup]:
-    """For each query word, the indexed terms that may stand for it: itself, its corrections if it is
-    misspelt, and (for the last word of a partly typed query) the words it begins.
+async def word_groups(
+    session: AsyncSession, query_words: list[str], known: set[str], *, partial: bool
+) -> list[WordGroup]:
+    """For each query word, the indexed terms that may stand for it: itself (if ``known``, a word some title
+    has), its corrections if it is misspelt, and (for the last word of a partly typed query) the words it begins.
     """
-    known = await repo.known_words(session, query_words)
     groups: list[WordGroup] = []
     for index, word in enumerate(query_words):
         if partial and index == len(query_words) - 1:
@@ -166,7 +218,9 @@ async def word_groups(session: AsyncSession, query_words: list[str], *, partial:
     return groups
 
 
-def rank(hits: Iterable[TitleHit], key: str, year: int | None) -> list[Ranked]:
+def rank(hits: Iterable[TitleHit], key: str, year: int | None, known: frozenset[str] = frozenset()) -> list[Ranked]:
+    """Films by how well one of their titles matches ``key``; ``known`` are the query's words some title has."""
+    wanted = comparable(key)
     best: dict[int, Ranked] = {}
     for hit in hits:
         similarity = _similarity(key, hit.folded)
@@ -179,9 +233,11 @@ def rank(hits: Iterable[TitleHit], key: str, year: int | None) -> list[Ranked]:
             score += 15 if hit.year == year else -5 * min(abs(hit.year - year), 3)
         if hit.kind == "primary":
             score += 1
-        ranked = Ranked(_hit_summary(hit), hit.popularity, similarity, score)
-        if hit.film_id not in best or ranked.score > best[hit.film_id].score:
-            best[hit.film_id] = ranked
+        ranked = Ranked(_hit_summary(hit), hit.popularity, similarity, _closeness(wanted, hit, known), score)
+        if (earlier := best.get(hit.film_id)) is not None:  # the best-scoring title, and the closest one's closeness
+            closeness = max(earlier.closeness, ranked.closeness)
+            ranked = replace(max(earlier, ranked, key=lambda r: r.score), closeness=closeness)
+        best[hit.film_id] = ranked
     return sorted(best.values(), key=lambda r: (-r.score, -r.popularity, r.film.id))
 
 
@@ -190,6 +246,22 @@ def _similarity(key: str, folded: str) -> float:
     if not key:
         return 100.0
     return max(fuzz.ratio(key, folded), 0.95 * fuzz.token_set_ratio(key, folded))
+
+
+def _closeness(wanted: str, hit: TitleHit, known: frozenset[str]) -> float:
+    """0-100: how nearly ``wanted`` (a ``comparable`` query) is the whole title. Words either side lacks count
+    against it, unlike ``_similarity``.
+
+    0 when their numbers differ, or when the title lacks a query word that some title has: a word the catalogue
+    knows is taken as meant, not as a typo ("Driver" is not "Drive": Taxi Driver has the word), unless it is short
+    ("in the mood of love"). A one-word title is not taken for a longer or shorter word either.
+    """
+    title = comparable(hit.folded)
+    if not same_numbers(wanted, title) or not {w for w in known if len(w) > SHORT_WORD} <= words(hit.matched):
+        return 0.0
+    if " " not in title + wanted and wanted != title and (title.startswith(wanted) or wanted.startswith(title)):
+        return 0.0  # a one-word title and a word it begins or that begins it: "Chocolate", "Aliens" are other films
+    return fuzz.ratio(wanted, title)
 
 
 # People ------------------------------------------------------------------------------------------
@@ -205,24 +277,42 @@ async def complete_people(session: AsyncSession, text: str, limit: int) -> list[
 
 
 async def find_person(session: AsyncSession, name: str) -> Person:
-    """The person ``name`` (or a "person:ID" value) means. Raises NotFound, with suggestions."""
-    if match := PERSON_VALUE.match(name.strip()):
-        if person := await repo.person_by_id(session, int(match.group(1))):
+    """The person ``name`` (or a "person:ID" value) means: whose whole name it is, else whose name begins with it or
+    has a word that does ("Mulligan"), preferring whole words, else whose name it nearly spells.
+
+    Raises AmbiguousPerson when that fits several, UnknownPerson (with the closest names) when it fits nobody.
+    """
+    if (person_id := _value_id(PERSON_VALUE, name)) is not None:
+        if person := await repo.person_by_id(session, person_id):
             return person
         raise NotFound("That person is no longer in the catalogue. Please search again.")
     wanted = fold(name)
     if not wanted:
         raise NotFound("Tell me whose films you are looking for.")
-    for lookup in (repo.people_by_folded, repo.people_by_prefix, repo.people_by_word):
-        if found := await lookup(session, wanted):
-            return found[0]
+    if exact := await repo.people_by_folded(session, wanted, PEOPLE_CHOICES):
+        return await _the_one(session, name, exact)
+    if named := await repo.people_named(session, wanted, PEOPLE_CHOICES):
+        whole = [person for person in named if f" {wanted} " in f" {person.folded} "]  # "Lee" is Spike Lee, not Leelee
+        return await _the_one(session, name, whole or named)
     candidates = await repo.people_by_prefix(session, wanted[:2], 2000)
-    for word in wanted.split()[1:]:
+    for word in wanted.split():
         candidates += await repo.people_by_word(session, word[:3], 200)
     by_name = {p.folded: p for p in reversed(candidates)}
-    close = process.extract(wanted, list(by_name), scorer=fuzz.WRatio, score_cutoff=60, limit=SUGGESTIONS)
-    if close and close[0][1] >= CONFIDENT:
-        return by_name[close[0][0]]
-    suggestions = ", ".join(by_name[found].name for found, _, _ in close)
-    hint = f" Did you mean: {suggestions}?" if suggestions else ""
-    raise NotFound(f'I don\'t know anyone called "{name.strip()}".{hint}')
+    # Nearly spelt, by the whole name's likeness: WRatio would take a name for any longer one it is part of.
+    if close := process.extract(wanted, list(by_name), scorer=fuzz.ratio, score_cutoff=CONFIDENT, limit=PEOPLE_CHOICES):
+        return await _the_one(session, name, [by_name[found] for found, _, _ in close])
+    similar = process.extract(wanted, list(by_name), scorer=fuzz.WRatio, score_cutoff=60, limit=SUGGESTIONS)
+    suggestions = await _people_summaries(session, [by_name[found] for found, _, _ in similar])
+    hint = f" Did you mean: {', '.join(p.name for p in suggestions)}?" if suggestions else ""
+    raise UnknownPerson(f'I don\'t know anyone called "{name.strip()}".{hint}', suggestions)
+
+
+async def _the_one(session: AsyncSession, name: str, people: list[Person]) -> Person:
+    if len(people) > 1:
+        raise AmbiguousPerson(name.strip(), await _people_summaries(session, people))
+    return people[0]
+
+
+async def _people_summaries(session: AsyncSession, people: list[Person]) -> list[PersonSummary]:
+    known_for = await repo.best_known_films(session, (person.id for person in people))
+    return [PersonSummary(p.id, p.name, film_summary(known_for[p.id]) if p.id in known_for else None) for p in people]

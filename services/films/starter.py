@@ -47,6 +47,15 @@ def parse_starter(data: dict[str, Any]) -> StarterCatalogue:
         ]
         crew = [CreditRecord(people[entry["person"]], entry["job"]) for entry in film.get("crew") or ()]
         based_on = film.get("based_on")
+        # The source work's authors and the other music's performers are credited too, so they are found like
+        # anyone else; a novel's authors as TMDB and IMDb credit them ("novel"), other works' as writers.
+        source_job = "novel" if based_on and based_on.get("kind") == "novel" else "writer"
+        authors = [CreditRecord(people[slug], source_job) for slug in (based_on or {}).get("authors") or ()]
+        performers = [
+            CreditRecord(people[slug], "music")
+            for music in film.get("music") or ()
+            for slug in music.get("performers") or ()
+        ]
         films.append(
             FilmRecord(
                 title=film["title"],
@@ -65,7 +74,7 @@ def parse_starter(data: dict[str, Any]) -> StarterCatalogue:
                 ids=_ids(film.get("ids")),
                 slug=film["key"],
                 popularity=float(film.get("popularity") or 0),
-                credits=tuple(cast + crew),
+                credits=tuple(cast + crew + authors + performers),
                 music=tuple(
                     MusicRecord(m["piece"], m.get("performer"), m.get("note")) for m in film.get("music") or ()
                 ),

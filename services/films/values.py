@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from db.films.records import BasedOn, MusicRecord
-from services.errors import FilmClubError
+from services.errors import FilmClubError, NotFound
 
 SOURCE_NAMES = {"starter": "starter catalogue", "tmdb": "TMDB", "imdb": "IMDb"}
 CHOICE_NAME_LIMIT = 100  # Discord's limit for an autocomplete choice's name
@@ -34,6 +34,8 @@ class FilmSummary:
     title: str
     year: int | None
     source: str  # display name, e.g. "starter catalogue"
+    # The year the member asked for, when the film found is from a year next to it ("Never Let Me Go 2011").
+    asked_year: int | None = field(default=None, compare=False)
 
     @property
     def label(self) -> str:
@@ -58,6 +60,53 @@ class Ambiguous(FilmClubError):
         example = choices[0].label
         listed = ", ".join(choice.label for choice in choices)
         super().__init__(f'Several films are called "{query}": {listed}. Add the year, e.g. "{example}".')
+
+
+class UnknownFilm(NotFound):
+    """No film answers to the title well enough to be named without asking; ``choices`` are the closest
+    ones (or, with nothing close, popular ones), for the member to pick from."""
+
+    def __init__(self, message: str, choices: Sequence[FilmSummary] = ()) -> None:
+        super().__init__(message)
+        self.choices = tuple(choices)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonSummary:
+    """Someone a name may mean, with the film they are best known for here, to tell namesakes apart."""
+
+    id: int
+    name: str
+    known_for: FilmSummary | None = None
+
+    @property
+    def label(self) -> str:
+        """ "Name (Title, Year)", at most 100 characters."""
+        film = self.known_for
+        known = f" ({film.title}, {film.year})" if film and film.year else f" ({film.title})" if film else ""
+        return (self.name + known)[:CHOICE_NAME_LIMIT]
+
+    @property
+    def value(self) -> str:
+        return f"{PERSON_PREFIX}{self.id}"
+
+
+class AmbiguousPerson(FilmClubError):
+    """Several people answer to the name equally well ("Robert", "Lee"); the user should pick one."""
+
+    def __init__(self, name: str, choices: Sequence[PersonSummary]) -> None:
+        self.name = name
+        self.choices = tuple(choices)
+        listed = ", ".join(choice.label for choice in choices)
+        super().__init__(f'"{name}" could be several people: {listed}. Which one did you mean?')
+
+
+class UnknownPerson(NotFound):
+    """Nobody answers to the name; ``choices`` are the closest names (maybe none)."""
+
+    def __init__(self, message: str, choices: Sequence[PersonSummary] = ()) -> None:
+        super().__init__(message)
+        self.choices = tuple(choices)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +148,7 @@ class CastAnswer:
     """The whole cast, or (with ``character``) who played that part, younger versions included."""
 
     film: FilmSummary
-    character: str | None
+    character: str | None  # the part as the film credits it ("Kathy" when asked for "KATHY" or "kathie")
     cast: tuple[CastMember, ...]
 
     @property

@@ -107,3 +107,52 @@ async def test_picking_a_film_runs_the_command_again_with_its_other_options(alic
     assert answer.embeds[0]["title"].startswith("Who played")
     assert "Donatas Banionis" in card
     assert "George Clooney" not in card
+
+
+async def test_a_sequel_is_not_answered_with_the_original_but_offered(alice: Driver) -> None:
+    question = await (await alice.slash("film cast", film="Godfather 2", character="vito")).message()
+    assert question.ephemeral
+    assert not question.embeds, "The Godfather (1972) is not The Godfather Part II"
+    assert 'I don\'t know a film called "Godfather 2". Did you mean: The Godfather (1972)?' in question.content
+    [picker] = question.buttons()
+    [the_godfather] = [option for option in picker["options"] if option["label"] == "The Godfather (1972)"]
+    await (await alice.select(question, picker["custom_id"], [the_godfather["value"]])).response()
+    answer = await alice.wait_for_message(lambda m: bool(m.embeds) and "The Godfather (1972)" in m.embeds[0]["title"])
+    assert "Marlon Brando" in text_of(answer.embeds[0])
+
+
+async def test_a_year_next_to_the_films_is_said_with_the_answer(alice: Driver) -> None:
+    reply = await (await alice.slash("film score", film="Never Let Me Go 2011")).message()
+    assert not reply.ephemeral
+    assert reply.content == "I know no Never Let Me Go from 2011: this is Never Let Me Go (2010)."
+    assert reply.embeds[0]["title"] == "Music of Never Let Me Go (2010)"
+    exact = await (await alice.slash("film score", film="Never Let Me Go 2010")).message()
+    assert not exact.content
+
+
+async def test_a_name_several_people_have_is_offered_as_a_choice(alice: Driver) -> None:
+    question = await (await alice.slash("film person", name="Robert")).message()
+    assert question.ephemeral
+    assert not question.embeds, "nobody is picked for the member"
+    assert question.content.startswith('"Robert" could be several people: ')
+    [picker] = question.buttons()
+    [duvall] = [option for option in picker["options"] if option["label"] == "Robert Duvall (The Godfather, 1972)"]
+    assert duvall["value"].startswith("person:")
+    await (await alice.select(question, picker["custom_id"], [duvall["value"]])).response()
+    answer = await alice.wait_for_message(lambda m: bool(m.embeds) and m.embeds[0]["title"] == "Robert Duvall")
+    assert not answer.ephemeral
+    assert "The Godfather (1972) as Tom Hagen" in text_of(answer.embeds[0])
+    assert (await alice.wait_for_edit(question)).content == "You picked Robert Duvall."
+
+
+async def test_source_authors_and_performers_can_be_looked_up(alice: Driver) -> None:
+    author = await (await alice.slash("film person", name="Kazuo Ishiguro")).message()
+    assert author.embeds[0]["fields"][0]["name"] == "Source novel"
+    assert "Never Let Me Go (2010)" in text_of(author.embeds[0])
+    eno = await (await alice.slash("film person", name="brian eno")).message()
+    assert "Dune (1984)" in text_of(eno.embeds[0])
+
+
+async def test_who_played_shows_the_part_as_credited(alice: Driver) -> None:
+    reply = await (await alice.slash("film cast", film="Never Let Me Go", character="KATHY")).message()
+    assert reply.embeds[0]["title"] == "Who played Kathy in Never Let Me Go (2010)"

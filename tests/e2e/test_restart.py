@@ -41,3 +41,16 @@ async def test_cast_pages_turn_after_a_restart(standin: StandIn, module_database
         assert "Page 2 of 3" in embed["footer"]["text"]
         assert "Villager 15" in json.dumps(embed)
         assert "Villager 14" not in json.dumps(embed)
+
+
+async def test_the_person_picker_answers_after_a_restart(standin: StandIn, module_database_url: str) -> None:
+    alice = standin.driver("alice", "general")
+    async with running_bot(standin, module_database_url):
+        question = await (await alice.slash("film person", name="Strugatsky")).message()
+        [picker] = question.buttons()
+        boris = next(option["value"] for option in picker["options"] if option["label"].startswith("Boris"))
+
+    async with running_bot(standin, module_database_url):
+        await (await alice.select(question, picker["custom_id"], [boris])).response()
+        answer = await alice.wait_for_message(lambda m: bool(m.embeds) and m.embeds[0]["title"] == "Boris Strugatsky")
+        assert "Stalker (1979)" in json.dumps(answer.embeds[0])

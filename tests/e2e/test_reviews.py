@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 import pytest
 
 from standin.driver import Driver, DriverError
 from standin.state import Message
 from standin.world import GuildSpec
+from tests.reviews.summaries import SEED as SEED_FILE
 
-SEED = (Path(__file__).resolve().parents[3] / "shared" / "seeds" / "never-let-me-go-review.txt").read_text("utf-8")
+SEED = SEED_FILE.read_text("utf-8")
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from db.films.records import BasedOn, CreditRecord, ExternalIds, FilmRecord, Per
 from db.models import Film, FilmTitle, Person
 from services.errors import NotFound
 from services.films.catalogue import FilmCatalogue
-from services.films.values import Ambiguous
+from services.films.values import Ambiguous, AmbiguousPerson, UnknownFilm, UnknownPerson
 from tests.clock import FakeClock
 from tests.films.fake_online import FakeTMDB
 from tests.films.lookups import film_id, resolve
@@ -57,6 +57,21 @@ async def test_who_played_kathy_includes_the_young_kathy(catalogue: FilmCatalogu
     names = [member.name for member in answer.cast]
     assert names[:2] == ["Carey Mulligan", "Isobel Meikle-Small"]
     assert answer.source == "starter catalogue"
+
+
+@pytest.mark.parametrize(
+    ("film", "typed", "credited"),
+    [
+        ("Never Let Me Go", "KATHY", "Kathy"),
+        ("Never Let Me Go", "kathie", "Kathy"),
+        ("Never Let Me Go", "young kathy", "Young Kathy"),
+        ("The Godfather", "vito", "Don Vito Corleone"),
+    ],
+)
+async def test_the_answer_names_the_part_as_the_film_credits_it(
+    catalogue: FilmCatalogue, film: str, typed: str, credited: str
+) -> None:
+    assert (await catalogue.cast(await film_id(catalogue, film), typed)).character == credited
 
 
 async def test_a_misspelt_character_still_matches(catalogue: FilmCatalogue) -> None:
@@ -119,6 +134,67 @@ async def test_person_filmography_by_role(catalogue: FilmCatalogue) -> None:
     assert (await catalogue.person("Carrey Mulligan")).name == "Carey Mulligan"
 
 
+@pytest.mark.parametrize(
+    ("name", "job", "film"),
+    [
+        ("Kazuo Ishiguro", "novel", "Never Let Me Go (2010)"),
+        ("Frank Herbert", "novel", "Dune (2021)"),
+        ("Stanisław Lem", "novel", "Solaris (1972)"),
+        ("stanislaw lem", "novel", "Solaris (2002)"),
+        ("Boris Strugatsky", "novel", "Stalker (1979)"),  # "Arkady and Boris Strugatsky" are two people
+        ("Murray Burnett", "writer", "Casablanca (1942)"),  # a play's authors are its writers
+        ("Brian Eno", "music", "Dune (1984)"),
+        ("Azumi Inoue", "music", "My Neighbor Totoro (1988)"),
+    ],
+)
+async def test_source_authors_and_performers_are_people(
+    catalogue: FilmCatalogue, name: str, job: str, film: str
+) -> None:
+    """Named only in a film's source work or its other music, they are credited like anyone, so found the same way
+    (TMDB and IMDb credit a novel's authors as "novel" too)."""
+    roles = dict((await catalogue.person(name)).filmography)
+    assert film in [role.film.label for role in roles[job]]
+
+
+@pytest.mark.parametrize(
+    ("name", "some"),
+    [
+        ("Robert", ["Robert Duvall (The Godfather, 1972)", "Robert Shaw (Jaws, 1975)"]),
+        ("Lee", ["Lee Van Cleef (The Good, the Bad and the Ugly, 1966)", "Lee Sun-kyun (Parasite, 2019)"]),
+        ("Strugatsky", ["Arkady Strugatsky (Stalker, 1979)", "Boris Strugatsky (Stalker, 1979)"]),
+    ],
+)
+async def test_a_name_several_people_have_is_asked_back(catalogue: FilmCatalogue, name: str, some: list[str]) -> None:
+    with pytest.raises(AmbiguousPerson, match=f'"{name}" could be several people: ') as raised:
+        await catalogue.person(name)
+    labels = [person.label for person in raised.value.choices]
+    assert set(some) <= set(labels)
+    assert [person.value for person in raised.value.choices] == [f"person:{p.id}" for p in raised.value.choices]
+    found = await catalogue.person(raised.value.choices[0].value)  # what the picker asks for
+    assert found.name == raised.value.choices[0].name
+
+
+async def test_namesakes_are_told_apart_by_a_film(db: Database) -> None:
+    smith = [PersonRecord("John Smith", ExternalIds(tmdb=number)) for number in (1, 2)]
+    await add(
+        db,
+        film("Alpha", 2001, 50, "tt0000101", credits=(CreditRecord(smith[0], "actor", ("Al",), 0),)),
+        film("Beta", 2002, 40, "tt0000102", credits=(CreditRecord(smith[1], "composer"),)),
+    )
+    with pytest.raises(AmbiguousPerson) as raised:
+        await FilmCatalogue(db, clock=FakeClock()).person("john smith")
+    assert [person.label for person in raised.value.choices] == ["John Smith (Alpha, 2001)", "John Smith (Beta, 2002)"]
+
+
+async def test_one_person_a_name_fits_is_answered(catalogue: FilmCatalogue) -> None:
+    assert (await catalogue.person("Kubrick")).name == "Stanley Kubrick"  # a later word of the name
+    assert (await catalogue.person("nick cave")).name == "Nick Cave and the Bad Seeds"  # the start of the name
+    assert (await catalogue.person("Bryan Eno")).name == "Brian Eno"  # nearly spelt
+    with pytest.raises(UnknownPerson, match="Did you mean: Kazuo Ishiguro") as raised:
+        await catalogue.person("Ishigro")
+    assert [person.name for person in raised.value.choices] == ["Kazuo Ishiguro"]
+
+
 async def test_unknown_person_suggests_close_names(catalogue: FilmCatalogue) -> None:
     with pytest.raises(NotFound, match="I don't know anyone called"):
         await catalogue.person("Zbigniew Qwerty")
@@ -131,15 +207,107 @@ async def test_unknown_title_suggests_the_closest(catalogue: FilmCatalogue) -> N
     suggestion = r"I don't know a film called \"Never Let Me Know\"\. Did you mean: Never Let Me Go"
     with pytest.raises(NotFound, match=suggestion):
         await resolve(catalogue, "Never Let Me Know")
-    with pytest.raises(NotFound, match="I don't know a film called"):
-        await resolve(catalogue, "Qqqxz Zzyzx")
+
+
+@pytest.mark.parametrize("query", ["The Matrix", "Blade Runner", "Qqqxz Zzyzx"])
+async def test_a_title_with_nothing_close_gets_popular_suggestions(catalogue: FilmCatalogue, query: str) -> None:
+    with pytest.raises(
+        UnknownFilm, match=f'"{query}". Nothing I know is close; popular films here include: '
+    ) as raised:
+        await catalogue.find(query)
+    assert "The Godfather (1972)" in [film.label for film in raised.value.choices]
+
+
+@pytest.mark.parametrize(
+    ("query", "known"),
+    [
+        ("Mulholland Drive", "Drive (2011)"),
+        ("Star Wars: The Last Jedi", "Star Wars (1977)"),
+        ("Parasite Eve", "Parasite (2019)"),
+        ("Portrait of a Lady", "Portrait of a Lady on Fire (2019)"),  # a different film (1996)
+        ("Everything Everywhere", "Everything Everywhere All at Once (2022)"),
+    ],
+)
+async def test_a_title_inside_a_longer_or_shorter_one_is_suggested_not_answered(
+    catalogue: FilmCatalogue, query: str, known: str
+) -> None:
+    with pytest.raises(UnknownFilm) as raised:
+        await catalogue.find(query)
+    assert known in [film.label for film in raised.value.choices]
+
+
+async def test_a_word_some_title_has_is_not_taken_for_a_typo(catalogue: FilmCatalogue) -> None:
+    with pytest.raises(UnknownFilm):  # "The Driver" (1978) is another film; Taxi Driver has the word
+        await catalogue.find("Driver")
+    assert (await catalogue.find("the godfahter")).label == "The Godfather (1972)"  # no title has "godfahter"
+    assert (await catalogue.find("in the mood of love")).label == "In the Mood for Love (2000)"  # short words slip
+    with pytest.raises(UnknownFilm) as raised:  # "Chocolate" (2008) is another film, not a typo of Chocolat
+        await catalogue.find("Chocolate")
+    assert [film.label for film in raised.value.choices] == ["Chocolat (2000)"]
+    with pytest.raises(UnknownFilm) as raised:  # nothing has every word: the films with some of them
+        await catalogue.find("Jaws of Death")
+    assert "Jaws (1975)" in [film.label for film in raised.value.choices]
+
+
+@pytest.mark.parametrize(
+    ("query", "original"),
+    [
+        ("The Godfather Part II", "The Godfather (1972)"),
+        ("Godfather 2", "The Godfather (1972)"),
+        ("Toy Story 2", "Toy Story (1995)"),
+        ("Toy Story 3", "Toy Story (1995)"),
+        ("Dune Part Two", "Dune (2021)"),
+        ("Jaws 2", "Jaws (1975)"),
+        ("Psycho II", "Psycho (1960)"),
+        ("Solaris 2", "Solaris (1972)"),
+    ],
+)
+async def test_a_sequel_is_not_answered_with_the_original(catalogue: FilmCatalogue, query: str, original: str) -> None:
+    with pytest.raises(UnknownFilm) as raised:
+        await catalogue.find(query)
+    assert original in [film.label for film in raised.value.choices]
+
+
+async def test_sequel_numbers_match_however_they_are_written(db: Database, catalogue: FilmCatalogue) -> None:
+    await add(
+        db,
+        film("The Godfather Part II", 1974, 80, "tt0071562"),
+        film("Dune: Part Two", 2024, 80, "tt15239678"),
+        film("Blade Runner 2049", 2017, 60, "tt1856101"),
+        film("Kill Bill: Vol. 1", 2003, 70, "tt0266697"),
+    )
+    for query in ("Godfather 2", "godfather part two", "The Godfather: Part 2", "Godfather II"):
+        assert (await catalogue.find(query)).label == "The Godfather Part II (1974)", query
+    for query in ("Dune Part 2", "dune part two", "Dune II"):
+        assert (await catalogue.find(query)).label == "Dune: Part Two (2024)", query
+    for query in ("Godfather Part I", "The Godfather 1", "Toy Story 1"):  # the first of a series has no number
+        assert (await catalogue.find(query)).year in (1972, 1995), query
+    assert (await catalogue.find("7 Samurai")).label == "Seven Samurai (1954)"
+    assert (await catalogue.find("Dune Part One")).label == "Dune (2021)"
+    for query, suggested in [("Blade Runner", "Blade Runner 2049 (2017)"), ("Kill Bill", "Kill Bill: Vol. 1 (2003)")]:
+        with pytest.raises(UnknownFilm) as raised:  # a number the title has is never assumed
+            await catalogue.find(query)
+        assert suggested in [film.label for film in raised.value.choices]
+    with pytest.raises(Ambiguous, match=r"Dune \(2021\), Dune \(1984\)"):
+        await catalogue.find("Dune")
+
+
+async def test_a_year_next_to_the_films_is_answered_with_the_year_asked(catalogue: FilmCatalogue) -> None:
+    found = await catalogue.find("Never Let Me Go 2011")
+    assert (found.label, found.asked_year) == ("Never Let Me Go (2010)", 2011)
+    assert (await catalogue.find("nevr let me go (2009)")).asked_year == 2009
+    assert (await catalogue.find("Never Let Me Go 2010")).asked_year is None
+    assert (await catalogue.find("Never Let Me Go")).asked_year is None
+    with pytest.raises(UnknownFilm, match=r"only as Never Let Me Go \(2010\), not from 1999"):
+        await catalogue.find("Never Let Me Go 1999")
 
 
 async def test_remakes_are_told_apart_by_year(db: Database, catalogue: FilmCatalogue) -> None:
     await add(db, film("Suspiria", 1977, 50, "tt0076786"), film("Suspiria", 2018, 40, "tt1034415"))
     assert (await resolve(catalogue, "Suspiria (1977)")).film.year == 1977
     assert (await resolve(catalogue, "suspiria 2018")).film.year == 2018
-    assert (await resolve(catalogue, "Suspiria, 2019")).film.year == 2018  # a year out is forgiven
+    forgiven = await catalogue.find("Suspiria, 2019")  # a year out is forgiven, and said
+    assert (forgiven.year, forgiven.asked_year) == (2018, 2019)
     with pytest.raises(Ambiguous, match=r"Suspiria \(1977\), Suspiria \(2018\)") as raised:
         await resolve(catalogue, "suspiria")
     assert [c.year for c in raised.value.choices] == [1977, 2018]
@@ -191,6 +359,15 @@ async def test_articles_accents_and_alternate_titles(db: Database, catalogue: Fi
     assert "Amélie (2001)" in [c.name for c in await catalogue.autocomplete("the fabulous")]
 
 
+@pytest.mark.parametrize("value", ["film:99999999999999999999", "film:2147483648"])
+async def test_an_id_no_film_can_have_is_text_not_an_id(catalogue: FilmCatalogue, value: str) -> None:
+    """Too big for SQLite's integers or PostgreSQL's ids: it used to reach the database and fail there."""
+    with pytest.raises(NotFound, match=f'I don\'t know a film called "{value}"'):
+        await catalogue.find(value)
+    with pytest.raises(NotFound, match="I don't know anyone called"):
+        await catalogue.person(value.replace("film:", "person:"))
+
+
 async def test_films_from_tmdb_are_refreshed_once_stale(db: Database) -> None:
     old = FilmRecord(title="Paterson", year=2016, source="tmdb", ids=ExternalIds(tmdb=370755), runtime_minutes=100)
     await add(db, old)
@@ -216,6 +393,20 @@ async def test_unknown_titles_are_looked_up_online_and_stored(db: Database, cata
     with pytest.raises(NotFound):
         await resolve(with_online, "Nothing Like It")
     assert online.searches[-1] == ("Nothing Like It", None)
+
+
+async def test_a_known_film_inside_the_title_does_not_hide_the_film_online(
+    db: Database, catalogue: FilmCatalogue
+) -> None:
+    """The online source is asked only after a local "not found": a confident wrong local answer (Drive) hid
+    Mulholland Drive, which only the year used to reach."""
+    online = FakeTMDB(film("Mulholland Drive", 2001, 40, "tt0166924"), film("Toy Story 2", 1999, 60, "tt0120363"))
+    with_online = FilmCatalogue(db, clock=FakeClock(), online=online)
+    assert (await with_online.find("Mulholland Drive")).label == "Mulholland Drive (2001)"
+    assert (await with_online.find("Toy Story 2")).label == "Toy Story 2 (1999)"
+    assert online.searches == [("Mulholland Drive", None), ("Toy Story 2", None)]
+    assert (await with_online.find("Drive")).label == "Drive (2011)"
+    assert (await with_online.find("Toy Story")).label == "Toy Story (1995)"
 
 
 PATERSON = FilmRecord(

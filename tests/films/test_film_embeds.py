@@ -38,6 +38,34 @@ async def test_score_and_person_embeds(catalogue: FilmCatalogue) -> None:
     within_limits(person)
     assert person.fields[0].name == "Acting"
     assert "Never Let Me Go (2010) as Ruth" in (person.fields[0].value or "")
+    author = person_embed(await catalogue.person("Kazuo Ishiguro"))
+    assert [(f.name, f.value) for f in author.fields] == [
+        ("Source novel", "The Remains of the Day (1993)\nNever Let Me Go (2010)")
+    ]
+    eno = person_embed(await catalogue.person("Brian Eno"))
+    assert [(f.name, f.value) for f in eno.fields] == [("Other music", "Dune (1984)")]
+
+
+async def test_who_played_names_the_credited_part_escaped(catalogue: FilmCatalogue) -> None:
+    kathy = cast_embed(await catalogue.cast(await film_id(catalogue, "Never Let Me Go"), "KATHY"), 0)
+    assert kathy.title == "Who played Kathy in Never Let Me Go (2010)"
+    marked = CastAnswer(FilmSummary(7, "Film", 1999, "TMDB"), "*Ruth* @everyone", ())
+    assert cast_embed(marked, 0).title == "Who played \\*Ruth\\* @\u200beveryone in Film (1999)"
+
+
+async def test_other_music_reads_one_way(catalogue: FilmCatalogue) -> None:
+    async def other_music(title: str) -> list[str]:
+        embed = score_embed(await catalogue.score(await film_id(catalogue, title)))
+        [field] = [field for field in embed.fields if field.name == "Other music"]
+        return (field.value or "").split("\n")
+
+    assert (await other_music("Casablanca"))[0] == (
+        "*As Time Goes By* performed by Dooley Wilson (song by Herman Hupfeld)"
+    )
+    assert await other_music("In the Mood for Love") == [
+        "*Yumeji's Theme* (by Shigeru Umebayashi, first written for Seijun Suzuki's Yumeji)",
+        "*Quizás, Quizás, Quizás* performed by Nat King Cole",
+    ]
 
 
 def test_long_casts_are_paged_with_restart_safe_buttons() -> None:

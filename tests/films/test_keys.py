@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from db.films.keys import fold, index_title, title_key, title_rows, words
-from services.films.query import FIRST_FILM_YEAR, latest_plausible_year, parse_query
+from services.films.query import FIRST_FILM_YEAR, comparable, latest_plausible_year, parse_query, same_numbers
 
 
 @pytest.mark.parametrize(
@@ -66,6 +66,38 @@ def test_words_skip_articles_and_join_hyphenated_words() -> None:
 )
 def test_parse_query(query: str, parsed: tuple[str, int | None]) -> None:
     assert parse_query(query) == parsed
+
+
+@pytest.mark.parametrize(
+    ("key", "compared"),
+    [
+        ("godfather part ii", "godfather 2"),
+        ("godfather part two", "godfather 2"),
+        ("dune part one", "dune 1"),
+        ("seven samurai", "7 samurai"),
+        ("kill bill vol 1", "kill bill 1"),
+        ("blade runner 2049", "blade runner 2049"),
+        ("part of me", "part of me"),
+        ("", ""),
+    ],
+)
+def test_comparable_writes_numbers_one_way(key: str, compared: str) -> None:
+    assert comparable(key) == compared
+
+
+@pytest.mark.parametrize(
+    ("query", "title", "same"),
+    [
+        ("godfather 2", "godfather 2", True),
+        ("godfather 2", "godfather", False),
+        ("toy story 1", "toy story", True),  # the first of a series has no number
+        ("kill bill", "kill bill 1", False),  # a number the title has is never assumed
+        ("blade runner", "blade runner 2049", False),
+        ("2001 space odyssey", "2001 a space odyssey", True),
+    ],
+)
+def test_same_numbers(query: str, title: str, same: bool) -> None:
+    assert same_numbers(query, title) is same
 
 
 @given(st.text())

@@ -63,7 +63,7 @@ async def test_members_asking_for_the_same_unknown_title_at_once_share_one_searc
     missing = await asyncio.gather(
         catalogue.find("Nothing Like It"), catalogue.find("nothing like it"), return_exceptions=True
     )
-    assert [type(error) for error in missing] == [NotFound, NotFound]
+    assert [isinstance(error, NotFound) for error in missing] == [True, True]
     assert len(online.searches) == 2, "a title TMDB does not know is searched once too"
 
 

@@ -1,7 +1,7 @@
 """catalogue version
 
 Revision ID: e33c31f53598
-Revises: 8d5c8cc55519
+Revises: 068feb7617b9
 Create Date: 2026-12-02 06:15:25.947850
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import db.base
 
 revision: str = "e33c31f53598"
-down_revision: str | None = "8d5c8cc55519"
+down_revision: str | None = "068feb7617b9"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
