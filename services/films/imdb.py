@@ -6,8 +6,8 @@ IMDb's terms: personal, non-commercial use only, with the attribution "Informati
 The files are streamed, never loaded: each phase reads one gzip TSV file once (the principals file
 has ~94M rows) and writes in batches, one transaction per batch together with a checkpoint of the
 rows done, so a killed import continues where it stopped and a re-run only upserts. What has to
-be remembered between phases is a set of ids (the kept films, the credited people), held as
-bitmaps over IMDb's dense numeric ids: about 4 MB for every title id in existence.
+be remembered between phases is a set of ids (the kept films, the credited people), held in an
+IdSet: a bitmap over IMDb's dense numeric ids, about 4 MB for every title id in existence.
 
 Phases: [votes] → titles → people (scan) → names → principals → crew → [akas] → [ratings].
 """
@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 import math
+import sys
 import time
 from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass, field
@@ -50,6 +51,8 @@ CREW = "title.crew.tsv.gz"
 AKAS = "title.akas.tsv.gz"
 RATINGS = "title.ratings.tsv.gz"
 REQUIRED = (BASICS, PRINCIPALS, NAMES, CREW)
+BITMAP_FREE = 1 << 20  # bytes an IdSet's bitmap may take whatever it holds (ids below 8,388,608)
+BITMAP_BYTES_PER_ID = 16  # beyond that, bytes of bitmap per id held (a set costs about 70 per id)
 
 # title.principals categories we keep, and the credit job each becomes.
 CATEGORY_JOBS = {
@@ -69,30 +72,55 @@ T = TypeVar("T")
 
 
 class IdSet:
-    """A set of non-negative ints as a bitmap, one bit per possible id: IMDb's tt/nm numbers are dense."""
+    """A set of non-negative ints whose memory follows how many it holds, not how large they are.
+
+    IMDb's tt/nm numbers are dense, so they go in a bitmap, one bit per possible id. The bitmap only grows
+    while it stays within BITMAP_FREE bytes or BITMAP_BYTES_PER_ID bytes per id held; ids past it are kept
+    in a set (and move into the bitmap when it grows over them).
+    """
 
     def __init__(self) -> None:
         self._bits = bytearray()
+        self._beyond: set[int] = set()  # ids past the bitmap
         self._count = 0
 
     def add(self, number: int) -> None:
         index, mask = number >> 3, 1 << (number & 7)
-        if index >= len(self._bits):
-            self._bits.extend(bytes(max(index + 1 - len(self._bits), len(self._bits) // 2)))
-        if not self._bits[index] & mask:
-            self._bits[index] |= mask
+        if index < len(self._bits) or self._grow(index):
+            if not self._bits[index] & mask:
+                self._bits[index] |= mask
+                self._count += 1
+        elif number not in self._beyond:
+            self._beyond.add(number)
             self._count += 1
+
+    def _grow(self, index: int) -> bool:
+        """Grow the bitmap over byte ``index``, and by half at least (so ids past it are moved in rarely), if
+        that keeps it within its budget.
+        """
+        size = max(index + 1, len(self._bits) * 3 // 2)
+        if size > max(BITMAP_FREE, BITMAP_BYTES_PER_ID * (self._count + 1)):
+            return False
+        self._bits.extend(bytes(size - len(self._bits)))
+        if self._beyond:
+            for number in [n for n in self._beyond if n >> 3 < size]:
+                self._bits[number >> 3] |= 1 << (number & 7)
+            self._beyond = {n for n in self._beyond if n >> 3 >= size}
+        return True
 
     def __contains__(self, number: int) -> bool:
         index = number >> 3
-        return index < len(self._bits) and bool(self._bits[index] & (1 << (number & 7)))
+        if index < len(self._bits):
+            return bool(self._bits[index] & (1 << (number & 7)))
+        return number in self._beyond
 
     def __len__(self) -> int:
         return self._count
 
     @property
     def nbytes(self) -> int:
-        return len(self._bits)
+        beyond = sys.getsizeof(self._beyond) + sum(map(sys.getsizeof, self._beyond))
+        return len(self._bits) + beyond
 
 
 def _number(imdb_id: str) -> int:

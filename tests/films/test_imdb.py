@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from hypothesis import given
@@ -15,8 +16,9 @@ from db import Database
 from db.films import upsert_film
 from db.models import Checkpoint, Credit, Film, FilmTitle, FilmTitlePrefix, FilmTitleWord, Person
 from services.errors import InvalidInput
+from services.films import imdb
 from services.films.catalogue import FilmCatalogue
-from services.films.imdb import IdSet, ImdbImporter, ImportOptions, import_imdb
+from services.films.imdb import BITMAP_FREE, IdSet, ImdbImporter, ImportOptions, import_imdb
 from services.films.records import ExternalIds, FilmRecord
 from tests.processes import run_filmclub
 
@@ -353,12 +355,39 @@ def test_the_command_line_imports_quietly(dataset: Path, tmp_path: Path) -> None
     assert "Traceback" not in missing.stderr
 
 
-@given(st.sets(st.integers(min_value=0, max_value=5_000_000), max_size=200), st.integers(0, 5_000_000))
-def test_id_set_behaves_like_a_set(numbers: set[int], probe: int) -> None:
-    ids = IdSet()
-    for n in numbers:
-        ids.add(n)
-        ids.add(n)
-    assert len(ids) == len(numbers)
+IDS = st.integers(0, 5_000) | st.integers(0, 5_000_000) | st.integers(0, 10**10)
+
+
+@given(st.lists(IDS, max_size=200), IDS, st.sampled_from([16, BITMAP_FREE]))
+def test_id_set_behaves_like_a_set(numbers: list[int], probe: int, free: int) -> None:
+    with patch.object(imdb, "BITMAP_FREE", free):  # 16: ids move from the set into the bitmap as it grows
+        ids = IdSet()
+        for n in numbers:
+            ids.add(n)
+            ids.add(n)
+    assert len(ids) == len(set(numbers))
     assert (probe in ids) == (probe in numbers)
     assert all(n in ids for n in numbers)
+
+
+def test_id_set_memory_follows_how_many_ids_not_how_large() -> None:
+    huge = IdSet()
+    for n in (1, 9_999_999_999, 5_000_000_000, 8_388_607):
+        huge.add(n)
+    assert huge.nbytes < BITMAP_FREE + 1000  # not 1.25 GB: a bitmap up to the largest id
+    assert (9_999_999_999 in huge, 9_999_999_998 in huge, len(huge)) == (True, False, 4)
+
+    dense, sparse = IdSet(), IdSet()
+    for n in range(1, 1_000_001):
+        dense.add(16 * n)  # 1M ids up to 16M: a bitmap of 2 MB
+        sparse.add(9_973 * n)  # 1M ids up to 10^10: a set
+    assert dense.nbytes <= 3 * 1_000_000  # 1 bit per possible id, and room to grow
+    assert sparse.nbytes < 100 * 1_000_000
+    assert (16_000_000 in dense, 16_000_001 in dense, 9_973_000_000 in sparse) == (True, False, True)
+
+
+async def test_a_ten_digit_id_costs_no_memory(db: Database, dataset: Path) -> None:
+    write_tsv(dataset / "title.basics.tsv.gz", [*BASICS, ["tt9999999999", "movie", "Last", N, "0", "2030", N, N, N]])
+    report = await import_imdb(db, dataset)
+    assert report.films == 4
+    assert report.id_set_bytes < 3 * BITMAP_FREE
