@@ -9,13 +9,16 @@ rows done, so a killed import continues where it stopped and a re-run only upser
 be remembered between phases is a set of ids (the kept films, the credited people), held in an
 IdSet: a bitmap over IMDb's dense numeric ids, about 4 MB for every title id in existence.
 
+Real files are checked as they are read. A file that is not IMDb's (another header) or not a whole gzip file
+stops the import with a sentence saying so; a line that cannot be read (not UTF-8, a NUL, too long, the wrong
+number of columns) is a bad row, skipped and reported.
+
 Phases: [votes] → titles → people (scan) → names → principals → crew → [akas] → [ratings].
 """
 
 from __future__ import annotations
 
 import asyncio
-import csv
 import gzip
 import hashlib
 import json
@@ -23,7 +26,8 @@ import logging
 import math
 import sys
 import time
-from collections.abc import Awaitable, Callable, Generator
+import zlib
+from collections.abc import Awaitable, Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Generic, TypeVar
@@ -51,6 +55,20 @@ CREW = "title.crew.tsv.gz"
 AKAS = "title.akas.tsv.gz"
 RATINGS = "title.ratings.tsv.gz"
 REQUIRED = (BASICS, PRINCIPALS, NAMES, CREW)
+COLUMNS = {
+    BASICS: (
+        "tconst", "titleType", "primaryTitle", "originalTitle", "isAdult",
+        "startYear", "endYear", "runtimeMinutes", "genres",
+    ),
+    PRINCIPALS: ("tconst", "ordering", "nconst", "category", "job", "characters"),
+    NAMES: ("nconst", "primaryName", "birthYear", "deathYear", "primaryProfession", "knownForTitles"),
+    CREW: ("tconst", "directors", "writers"),
+    AKAS: ("titleId", "ordering", "title", "region", "language", "types", "attributes", "isOriginalTitle"),
+    RATINGS: ("tconst", "averageRating", "numVotes"),
+}  # fmt: skip
+
+MAX_LINE = 131_072  # characters (csv's default field limit): a longer line is a bad row
+SHOWN = 10  # bad rows described in the report; the rest are counted
 BITMAP_FREE = 1 << 20  # bytes an IdSet's bitmap may take whatever it holds (ids below 8,388,608)
 BITMAP_BYTES_PER_ID = 16  # beyond that, bytes of bitmap per id held (a set costs about 70 per id)
 
@@ -123,6 +141,20 @@ class IdSet:
         return len(self._bits) + beyond
 
 
+class BadRow(Exception):
+    """A row that is skipped: its message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedRow:
+    file: str
+    line: int  # the header is line 1
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file} line {self.line:,}: {self.reason}"
+
+
 def _number(imdb_id: str) -> int:
     """``tt0000001`` → 1, ``nm0000002`` → 2; -1 for anything else."""
     digits = imdb_id[2:]
@@ -170,6 +202,7 @@ class PhaseStats:
     name: str
     rows_read: int = 0
     rows_written: int = 0
+    rows_bad: int = 0  # skipped as unreadable or invalid
     seconds: float = 0.0
     skipped: bool = False
 
@@ -184,6 +217,21 @@ class ImportReport:
     films: int = 0  # held by the IMDb source after the run
     people: int = 0
     id_set_bytes: int = 0  # memory of the id sets kept between phases
+    bad_rows: list[SkippedRow] = field(default_factory=list)  # the first SHOWN of them
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def rows_bad(self) -> int:
+        return sum(phase.rows_bad for phase in self.phases)
+
+    def notes(self) -> list[str]:
+        """The warnings and the bad rows skipped, as lines for the person who ran the import."""
+        lines = [f"warning: {warning}" for warning in self.warnings]
+        if self.rows_bad:
+            first = " (the first ones)" if self.rows_bad > len(self.bad_rows) else ""
+            lines.append(f"skipped {self.rows_bad:,} bad row{'s' if self.rows_bad > 1 else ''}{first}:")
+            lines += [f"  {row}" for row in self.bad_rows]
+        return lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +240,8 @@ class _Batch(Generic[T]):
     rows: int  # data rows consumed from the start of the file
     position: int  # compressed bytes read, for the progress bar
     last: bool
+    rows_bad: int
+    bad: list[SkippedRow]  # the first SHOWN bad rows of the batch
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,59 +262,110 @@ async def _add_titles(session: AsyncSession, names: list[tuple[int | None, Index
 
 
 class _Table:
-    """One gzip TSV file read row by row (csv QUOTE_NONE: titles contain quotes; ``\\N`` is null)."""
+    """One IMDb dataset file (gzip TSV with IMDb's header) read row by row: no quoting (titles contain quotes),
+    ``\\N`` is null. A file that is not one stops the import with InvalidInput; ``empty`` tells one without a header
+    (0 bytes).
+    """
 
     def __init__(self, path: Path) -> None:
+        self.path = path
+        self.columns = COLUMNS[path.name]
         self.raw: IO[bytes] = path.open("rb")
-        self.text = gzip.open(self.raw, "rt", encoding="utf-8", newline="")  # noqa: SIM115 (closed by close())
-        self.rows = csv.reader(self.text, delimiter="\t", quoting=csv.QUOTE_NONE, strict=False)
-        header = next(self.rows, [])
-        self.columns = {name: i for i, name in enumerate(header)}
+        # Undecodable bytes become lone surrogates, so one bad line does not end the file (see _read).
+        self.text = gzip.open(self.raw, "rt", encoding="utf-8", errors="surrogateescape", newline="\n")  # noqa: SIM115
+        self._rows = self._read()
+        try:
+            header = next(self._rows, None)
+            self.empty = header is None
+            if header is not None and header != list(self.columns):
+                found = ", ".join(header) if isinstance(header, list) else f"a first line that {header}"
+                raise InvalidInput(
+                    f"{path} does not have the columns of IMDb's {path.name}: expected "
+                    f"{', '.join(self.columns)}; found {found[:300]}"
+                )
+        except InvalidInput:
+            self.close()
+            raise
 
-    def column(self, name: str) -> int:
-        if name not in self.columns:
-            raise InvalidInput(f"{self.raw.name} has no `{name}` column; is it an IMDb dataset file?")
-        return self.columns[name]
+    def _read(self) -> Generator[list[str] | str]:
+        """Each line's fields (the header's first), or why the line is bad."""
+        readline, width, line = self.text.readline, len(self.columns), 0
+        try:
+            while text := readline(MAX_LINE):
+                line += 1
+                if len(text) == MAX_LINE and text[-1] != "\n":
+                    while (rest := readline(MAX_LINE)) and rest[-1] != "\n":
+                        pass
+                    yield f"is longer than {MAX_LINE:,} characters"
+                elif "\x00" in text:
+                    yield "has a NUL character"
+                elif not text.isascii() and not _utf8(text):
+                    yield "is not UTF-8"
+                elif len(fields := text.rstrip("\r\n").split("\t")) != width and line > 1:
+                    yield f"has {len(fields)} columns instead of {width}"
+                else:
+                    yield fields
+        except (OSError, EOFError, zlib.error) as error:
+            raise InvalidInput(
+                f"{self.path} is not a whole gzip file (reading stopped at line {line + 1:,}: {error}); "
+                "download it again"
+            ) from None
 
-    def skip(self, count: int) -> None:
-        for _ in range(count):
-            if self.text.readline() == "":
-                return
+    def __iter__(self) -> Iterator[list[str] | str]:
+        """The data rows' fields, or why a row is bad."""
+        return self._rows
 
     def close(self) -> None:
+        self._rows.close()
         self.text.close()
         self.raw.close()
+
+
+def _utf8(text: str) -> bool:
+    """Whether ``text`` was decoded without lone surrogates standing for undecodable bytes."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 Select = Callable[[list[str]], T | None]
 
 
 def _batches(table: _Table, select: Select[T], skip: int, replay: bool, size: int) -> Generator[_Batch[T]]:
-    """Batches of selected rows after the first ``skip`` rows, which are skipped unread or, with ``replay``,
-    selected again for their side effects (filling an id set) and dropped.
+    """Batches of selected rows after the first ``skip`` rows, which are not selected or, with ``replay``,
+    selected again for their side effects (filling an id set) and dropped. Bad rows after ``skip`` are
+    counted in their batch; ``select`` raises BadRow for one.
 
     A batch also ends after ``50 * size`` rows read, so checkpoints move on through long stretches of
     rows that are not selected.
     """
     try:
-        done = 0
-        if not replay:
-            table.skip(skip)
-            done = skip
+        done = since = rows_bad = 0
         items: list[T] = []
-        since = 0
-        for row in table.rows:
+        bad: list[SkippedRow] = []
+        for row in table:
             done += 1
-            item = select(row)
+            try:
+                if isinstance(row, str):
+                    raise BadRow(row)
+                item = select(row) if done > skip or replay else None
+            except BadRow as error:
+                item = None
+                if done > skip:
+                    rows_bad += 1
+                    if len(bad) < SHOWN:
+                        bad.append(SkippedRow(table.path.name, done + 1, str(error)))
             if done <= skip:
                 continue
             since += 1
             if item is not None:
                 items.append(item)
             if len(items) >= size or since >= 50 * size:
-                yield _Batch(items, done, table.raw.tell(), False)
-                items, since = [], 0
-        yield _Batch(items, done, table.raw.tell(), True)
+                yield _Batch(items, done, table.raw.tell(), False, rows_bad, bad)
+                items, bad, since, rows_bad = [], [], 0, 0
+        yield _Batch(items, done, table.raw.tell(), True, rows_bad, bad)
     finally:
         table.close()
 
@@ -340,6 +441,12 @@ class ImdbImporter:
             missing.append(RATINGS + " (needed for --min-votes)")
         if missing:
             raise InvalidInput(f"{self.directory} lacks IMDb dataset files: {', '.join(missing)}")
+        for path in (self._path(name) for name in COLUMNS):  # refuse a file that is not IMDb's before writing
+            if path.is_file():
+                table = _Table(path)
+                table.close()
+                if table.empty:
+                    self.report.warnings.append(f"{path} is empty: nothing was read from it")
 
     def _compute_fingerprint(self) -> str:
         """Identifies this input and these options: checkpoints of another input are not resumed."""
@@ -442,6 +549,8 @@ class ImdbImporter:
                         stats.rows_written += await write(session, batch.items)
                         value = {"fingerprint": self._fingerprint, "rows": batch.rows, "done": batch.last}
                         await checkpoints.put(session, f"imdb:{name}", value)
+                    stats.rows_bad += batch.rows_bad
+                    self.report.bad_rows += batch.bad[: SHOWN - len(self.report.bad_rows)]
                     if self.on_batch:
                         self.on_batch(name, batch.rows)
                 self._progress.update(task, batch.position, batch.rows)
@@ -451,15 +560,15 @@ class ImdbImporter:
             batches.close()
             stats.seconds = time.perf_counter() - started
 
-    # Selecting rows (in a worker thread): each returns what to write, or None to skip the row.
+    # Selecting rows (in a worker thread): each returns what to write, or None to skip the row. Rows are
+    # lists of COLUMNS[file].
 
     def _select_voted(self, row: list[str]) -> None:
         if _int(row[2]) is not None and int(row[2]) >= (self.options.min_votes or 0):
             self.voted.add(_number(row[0]))
 
     def _select_title(self, row: list[str]) -> _Title | None:
-        # tconst titleType primaryTitle originalTitle isAdult startYear endYear runtimeMinutes genres
-        if len(row) < 9 or row[1] not in self.options.title_types or row[4] == "1":
+        if row[1] not in self.options.title_types or row[4] == "1":
             return None
         number = _number(row[0])
         if number < 0 or (self.options.min_votes is not None and number not in self.voted):
@@ -484,25 +593,22 @@ class ImdbImporter:
         return _Title(film, [n for n in names if n.key])
 
     def _select_principal_person(self, row: list[str]) -> None:
-        # tconst ordering nconst category job characters
-        if len(row) >= 4 and row[3] in CATEGORY_JOBS and _number(row[0]) in self.films:
+        if row[3] in CATEGORY_JOBS and _number(row[0]) in self.films:
             self.people.add(_number(row[2]))
 
     def _select_crew_people(self, row: list[str]) -> None:
-        # tconst directors writers
-        if len(row) >= 3 and _number(row[0]) in self.films:
+        if _number(row[0]) in self.films:
             for nconst in (row[1] + "," + row[2]).split(","):
                 if nconst != NULL and nconst:
                     self.people.add(_number(nconst))
 
     def _select_name(self, row: list[str]) -> dict[str, Any] | None:
-        # nconst primaryName birthYear deathYear primaryProfession knownForTitles
-        if len(row) < 2 or _number(row[0]) not in self.people or not _value(row[1]):
+        if _number(row[0]) not in self.people or not _value(row[1]):
             return None
         return {"imdb_id": row[0], "name": clip(row[1], NAME_LENGTH), "folded": fold(row[1]), "source": SOURCE}
 
     def _select_principal(self, row: list[str]) -> tuple[str, CreditRecord] | None:
-        if len(row) < 6 or (job := CATEGORY_JOBS.get(row[3])) is None or _number(row[0]) not in self.films:
+        if (job := CATEGORY_JOBS.get(row[3])) is None or _number(row[0]) not in self.films:
             return None
         if job == "writer":
             detail = row[4].lower()
@@ -514,7 +620,7 @@ class ImdbImporter:
         )
 
     def _select_crew(self, row: list[str]) -> list[tuple[str, str, str]] | None:
-        if len(row) < 3 or _number(row[0]) not in self.films:
+        if _number(row[0]) not in self.films:
             return None
         return [
             (row[0], nconst, job)
@@ -524,15 +630,13 @@ class ImdbImporter:
         ] or None
 
     def _select_aka(self, row: list[str]) -> tuple[str, IndexedTitle] | None:
-        # titleId ordering title region language types attributes isOriginalTitle
-        if len(row) < 3 or _number(row[0]) not in self.films or not _value(row[2]):
+        if _number(row[0]) not in self.films or not _value(row[2]):
             return None
         name = index_title(row[2], "alternate")
         return (row[0], name) if name.key else None
 
     def _select_rating(self, row: list[str]) -> tuple[str, float] | None:
-        # tconst averageRating numVotes
-        if len(row) < 3 or _number(row[0]) not in self.films or _int(row[2]) is None:
+        if _number(row[0]) not in self.films or _int(row[2]) is None:
             return None
         return row[0], popularity(int(row[2]))
 

@@ -102,24 +102,29 @@ RATINGS = [
 ]
 
 
+FILES = {
+    "title.basics": BASICS,
+    "title.principals": PRINCIPALS,
+    "name.basics": NAMES,
+    "title.crew": CREW,
+    "title.akas": AKAS,
+    "title.ratings": RATINGS,
+}
+
+
+def tsv(rows: list[list[str]]) -> bytes:
+    return b"".join(("\t".join(row) + "\n").encode() for row in rows)
+
+
 def write_tsv(path: Path, rows: list[list[str]]) -> None:
-    with gzip.open(path, "wt", encoding="utf-8", newline="") as out:
-        for row in rows:
-            out.write("\t".join(row) + "\n")
+    path.write_bytes(gzip.compress(tsv(rows)))
 
 
 @pytest.fixture
 def dataset(tmp_path: Path) -> Path:
     directory = tmp_path / "imdb"
     directory.mkdir()
-    for name, rows in [
-        ("title.basics", BASICS),
-        ("title.principals", PRINCIPALS),
-        ("name.basics", NAMES),
-        ("title.crew", CREW),
-        ("title.akas", AKAS),
-        ("title.ratings", RATINGS),
-    ]:
+    for name, rows in FILES.items():
         write_tsv(directory / f"{name}.tsv.gz", rows)
     return directory
 
@@ -391,3 +396,122 @@ async def test_a_ten_digit_id_costs_no_memory(db: Database, dataset: Path) -> No
     report = await import_imdb(db, dataset)
     assert report.films == 4
     assert report.id_set_bytes < 3 * BITMAP_FREE
+
+
+# Real-world files: damaged files and files that are not IMDb's stop the import with a sentence; bad rows are
+# skipped and reported, the same way on both back ends.
+
+
+def row(*fields: str) -> bytes:
+    return "\t".join(fields).encode(errors="surrogateescape")  # "\udce9" is the byte 0xE9
+
+
+def film(tconst: str = "tt0000008", title: str = "Eight Films", year: str = "2008", *more: str) -> bytes:
+    return row(tconst, "movie", title, title, "0", year, N, "88", "Drama", *more)
+
+
+BAD_ROWS = [  # (file, a bad line, what the report says about it)
+    pytest.param("title.basics", film(title="Caf\udce9"), "is not UTF-8", id="not UTF-8"),
+    pytest.param("title.basics", film(title="Nul\0Film"), "has a NUL character", id="NUL byte"),
+    pytest.param(
+        "title.basics", film(title="Long " * 30_000), "is longer than 131,072 characters", id="field over csv limit"
+    ),
+    pytest.param("title.basics", film()[:25], "has 3 columns instead of 9", id="too few columns"),
+    pytest.param("title.basics", film("tt0000008", "Eight", "2008", "x"), "has 10 columns", id="too many columns"),
+    pytest.param("title.akas", row("tt1334260", "5", "Caf\udce9", N, N, N, N, "0"), "is not UTF-8", id="aka"),
+]
+
+
+def insert_line(directory: Path, file: str, line: bytes) -> None:
+    """``file`` with ``line`` as its line 3, after the header and the first row."""
+    rows = FILES[file]
+    (directory / f"{file}.tsv.gz").write_bytes(gzip.compress(tsv(rows[:2]) + line + b"\n" + tsv(rows[2:])))
+
+
+@pytest.mark.parametrize(("file", "line", "reason"), BAD_ROWS)
+async def test_a_bad_row_is_skipped_and_reported(
+    db: Database, dataset: Path, file: str, line: bytes, reason: str
+) -> None:
+    insert_line(dataset, file, line)
+    report = await import_imdb(db, dataset)
+    assert (report.films, report.people) == (3, 12)  # as without the bad row
+    assert report.rows_bad == 1  # once, though principals and crew are read twice
+    [bad] = report.bad_rows
+    assert (bad.file, bad.line) == (f"{file}.tsv.gz", 3)
+    assert reason in bad.reason
+    assert report.notes() == ["skipped 1 bad row:", f"  {bad}"]
+    imported = await snapshot(db), await counts(db)
+
+    write_tsv(dataset / f"{file}.tsv.gz", FILES[file])
+    await import_imdb(db, dataset)  # the files without the bad row: the same catalogue
+    assert (await snapshot(db), await counts(db)) == imported
+
+
+@pytest.mark.parametrize("file", ["title.akas", "title.basics"])
+async def test_an_empty_file_is_a_warning(db: Database, dataset: Path, file: str) -> None:
+    (dataset / f"{file}.tsv.gz").write_bytes(b"")
+    report = await import_imdb(db, dataset)
+    assert report.warnings == [f"{dataset / file}.tsv.gz is empty: nothing was read from it"]
+    assert report.films == (3 if file == "title.akas" else 0)
+
+
+def damage(path: Path, how: str) -> None:
+    if how == "not gzip":
+        path.write_bytes(gzip.decompress(path.read_bytes()))
+    else:
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 2])
+
+
+async def test_a_damaged_file_stops_the_import_with_a_sentence_naming_it_and_the_line(
+    db: Database, dataset: Path
+) -> None:
+    damage(dataset / "title.basics.tsv.gz", "not gzip")
+    with pytest.raises(InvalidInput) as raised:
+        await import_imdb(db, dataset)
+    assert str(raised.value).startswith(
+        f"{dataset / 'title.basics.tsv.gz'} is not a whole gzip file (reading stopped at line 1: Not a gzipped file"
+    )
+    assert await counts(db) == dict.fromkeys(await counts(db), 0)  # refused before anything was written
+
+    write_tsv(dataset / "title.basics.tsv.gz", BASICS)
+    many = [*PRINCIPALS, *(["tt1334260", str(n), f"nm{n:07d}", "actor", N, f'["Role {n}"]'] for n in range(10, 20_000))]
+    write_tsv(dataset / "title.principals.tsv.gz", many)
+    damage(dataset / "title.principals.tsv.gz", "truncated")
+    messages = []
+    for _ in range(2):  # a re-run stops at the same place, with the same sentence
+        with pytest.raises(InvalidInput) as raised:
+            await import_imdb(db, dataset)
+        messages.append(str(raised.value))
+    assert messages[0] == messages[1]
+    assert messages[0].startswith(f"{dataset / 'title.principals.tsv.gz'} is not a whole gzip file (reading stopped at")
+    assert "Compressed file ended before the end-of-stream marker was reached); download it again" in messages[0]
+    line = int(messages[0].split("line ")[1].split(":")[0].replace(",", ""))
+    assert 1000 < line < len(many)
+
+
+@pytest.mark.parametrize(
+    ("file", "rows", "found"),
+    [
+        pytest.param(
+            "title.basics",
+            [[r[0], r[2], r[1], *r[3:]] for r in BASICS],
+            "tconst, primaryTitle, titleType, originalTitle",
+            id="columns in another order",
+        ),
+        pytest.param("title.crew", NAMES, "nconst, primaryName, birthYear", id="two files swapped"),
+    ],
+)
+async def test_a_file_without_imdbs_columns_is_refused(
+    db: Database, dataset: Path, file: str, rows: list[list[str]], found: str
+) -> None:
+    write_tsv(dataset / f"{file}.tsv.gz", rows)
+    with pytest.raises(InvalidInput) as raised:
+        await import_imdb(db, dataset)
+    expected = ", ".join(FILES[file][0])
+    assert str(raised.value) == (
+        f"{dataset / file}.tsv.gz does not have the columns of IMDb's {file}.tsv.gz: "
+        f"expected {expected}; found {', '.join(rows[0])}"
+    )
+    assert found in str(raised.value)
+    assert await counts(db) == dict.fromkeys(await counts(db), 0)
