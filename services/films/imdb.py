@@ -10,8 +10,9 @@ be remembered between phases is a set of ids (the kept films, the credited peopl
 IdSet: a bitmap over IMDb's dense numeric ids, about 4 MB for every title id in existence.
 
 Real files are checked as they are read. A file that is not IMDb's (another header) or not a whole gzip file
-stops the import with a sentence saying so; a line that cannot be read (not UTF-8, a NUL, too long, the wrong
-number of columns) is a bad row, skipped and reported.
+stops the import with a sentence saying so; a bad row (not UTF-8, a NUL, too long, the wrong number of
+columns, a number or id that does not parse or fit its column, no title) is skipped and reported, so both back
+ends store the same rows.
 
 Phases: [votes] → titles → people (scan) → names → principals → crew → [akas] → [ratings].
 """
@@ -68,6 +69,8 @@ COLUMNS = {
 }  # fmt: skip
 
 MAX_LINE = 131_072  # characters (csv's default field limit): a longer line is a bad row
+ID_DIGITS = 10  # "tt" and 10 digits fill films.imdb_id and people.imdb_id; IMDb's ids have 7 or 8
+INT_MAX = 2**31 - 1  # INTEGER columns (year, runtime, billing) on PostgreSQL
 SHOWN = 10  # bad rows described in the report; the rest are counted
 BITMAP_FREE = 1 << 20  # bytes an IdSet's bitmap may take whatever it holds (ids below 8,388,608)
 BITMAP_BYTES_PER_ID = 16  # beyond that, bytes of bitmap per id held (a set costs about 70 per id)
@@ -155,18 +158,37 @@ class SkippedRow:
         return f"{self.file} line {self.line:,}: {self.reason}"
 
 
-def _number(imdb_id: str) -> int:
-    """``tt0000001`` → 1, ``nm0000002`` → 2; -1 for anything else."""
+def _shown(text: str) -> str:
+    """``text`` quoted for a message, cut if long."""
+    return repr(text if len(text) <= 40 else text[:40] + "…")
+
+
+def _number(imdb_id: str, prefix: str) -> int:
+    """``tt0000001`` → 1 (prefix "tt"), ``nm0000002`` → 2 (prefix "nm"); else a bad row."""
     digits = imdb_id[2:]
-    return int(digits) if digits.isdigit() else -1
+    if imdb_id[:2] == prefix and 0 < len(digits) <= ID_DIGITS and digits.isascii() and digits.isdigit():
+        return int(digits)
+    raise BadRow(f"{_shown(imdb_id)} is not an IMDb id ({prefix} and at most {ID_DIGITS} digits)")
 
 
 def _value(text: str) -> str | None:
     return None if text == NULL or not text else text
 
 
-def _int(text: str) -> int | None:
-    return int(text) if text.isdigit() else None
+def _text(text: str, column: str) -> str:
+    """A text that must be there: ``\\N`` or blank is a bad row."""
+    if text == NULL or not text.strip():
+        raise BadRow(f"no {column}")
+    return text
+
+
+def _int(text: str, column: str) -> int | None:
+    """A whole number that fits an INTEGER column, or None for ``\\N``; anything else is a bad row."""
+    if text == NULL:
+        return None
+    if len(text) <= 10 and text.isascii() and text.isdigit() and (number := int(text)) <= INT_MAX:
+        return number
+    raise BadRow(f"{column} {_shown(text)} is not a whole number up to {INT_MAX:,}")
 
 
 def _characters(text: str) -> list[str]:
@@ -175,9 +197,19 @@ def _characters(text: str) -> list[str]:
         return []
     try:
         parsed = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: brackets nested thousands deep
         return []
     return [str(c).strip() for c in parsed if str(c).strip()] if isinstance(parsed, list) else []
+
+
+def _crew(row: list[str]) -> list[tuple[str, int, str]]:
+    """(nconst, its number, job) of each director and writer in a title.crew row."""
+    return [
+        (nconst, _number(nconst, "nm"), job)
+        for job, column in (("director", row[1]), ("writer", row[2]))
+        if column != NULL
+        for nconst in column.split(",")
+    ]
 
 
 def _person(nconst: str) -> PersonRecord:
@@ -560,85 +592,86 @@ class ImdbImporter:
             batches.close()
             stats.seconds = time.perf_counter() - started
 
-    # Selecting rows (in a worker thread): each returns what to write, or None to skip the row. Rows are
-    # lists of COLUMNS[file].
+    # Selecting rows (in a worker thread): each returns what to write, or None to skip the row; a bad row
+    # raises BadRow. Rows are lists of COLUMNS[file].
 
     def _select_voted(self, row: list[str]) -> None:
-        if _int(row[2]) is not None and int(row[2]) >= (self.options.min_votes or 0):
-            self.voted.add(_number(row[0]))
+        votes = _int(row[2], "numVotes")
+        if votes is not None and votes >= (self.options.min_votes or 0):
+            self.voted.add(_number(row[0], "tt"))
 
     def _select_title(self, row: list[str]) -> _Title | None:
         if row[1] not in self.options.title_types or row[4] == "1":
             return None
-        number = _number(row[0])
-        if number < 0 or (self.options.min_votes is not None and number not in self.voted):
+        number = _number(row[0], "tt")
+        if self.options.min_votes is not None and number not in self.voted:
             return None
-        self.films.add(number)
-        title, original = row[2], _value(row[3])
+        title, original = _text(row[2], "primaryTitle"), _value(row[3])
         film = {
             "imdb_id": row[0],
             "title": clip(title, TITLE_LENGTH),
             "original_title": clip(original, TITLE_LENGTH),
-            "year": _int(row[5]),
-            "runtime_minutes": _int(row[7]),
+            "year": _int(row[5], "startYear"),
+            "runtime_minutes": _int(row[7], "runtimeMinutes"),
             "genres": row[8].split(",") if _value(row[8]) else [],
             "countries": [],
             "languages": [],
-            "popularity": 0.0,
+            "popularity": 0.0,  # until the ratings phase
             "source": SOURCE,
         }
         names = [index_title(title, "primary")]
         if original and (other := index_title(original, "original")).key != names[0].key:
             names.append(other)
+        self.films.add(number)
         return _Title(film, [n for n in names if n.key])
 
+    def _principal(self, row: list[str]) -> tuple[str, int, int | None] | None:
+        """(job, nconst number, ordering) of a principal credit kept, checked alike when scanned and imported."""
+        if (job := CATEGORY_JOBS.get(row[3])) is None or _number(row[0], "tt") not in self.films:
+            return None
+        return job, _number(row[2], "nm"), _int(row[1], "ordering")
+
     def _select_principal_person(self, row: list[str]) -> None:
-        if row[3] in CATEGORY_JOBS and _number(row[0]) in self.films:
-            self.people.add(_number(row[2]))
+        if (principal := self._principal(row)) is not None:
+            self.people.add(principal[1])
 
     def _select_crew_people(self, row: list[str]) -> None:
-        if _number(row[0]) in self.films:
-            for nconst in (row[1] + "," + row[2]).split(","):
-                if nconst != NULL and nconst:
-                    self.people.add(_number(nconst))
+        if _number(row[0], "tt") in self.films:
+            for _, number, _ in _crew(row):
+                self.people.add(number)
 
     def _select_name(self, row: list[str]) -> dict[str, Any] | None:
-        if _number(row[0]) not in self.people or not _value(row[1]):
+        if _number(row[0], "nm") not in self.people:
             return None
-        return {"imdb_id": row[0], "name": clip(row[1], NAME_LENGTH), "folded": fold(row[1]), "source": SOURCE}
+        name = _text(row[1], "primaryName")
+        return {"imdb_id": row[0], "name": clip(name, NAME_LENGTH), "folded": fold(name), "source": SOURCE}
 
     def _select_principal(self, row: list[str]) -> tuple[str, CreditRecord] | None:
-        if (job := CATEGORY_JOBS.get(row[3])) is None or _number(row[0]) not in self.films:
+        if (principal := self._principal(row)) is None:
             return None
+        job, _, ordering = principal
         if job == "writer":
             detail = row[4].lower()
             job = "novel" if "novel" in detail else "screenplay" if "screenplay" in detail else "writer"
         cast = job == "actor"
         characters = tuple(_characters(row[5])) if cast else ()
-        return row[0], CreditRecord(
-            _person(row[2]), job, characters, _int(row[1]) if cast else None, f"{row[0]}:{row[1]}"
-        )
+        return row[0], CreditRecord(_person(row[2]), job, characters, ordering if cast else None, f"{row[0]}:{row[1]}")
 
     def _select_crew(self, row: list[str]) -> list[tuple[str, str, str]] | None:
-        if _number(row[0]) not in self.films:
+        if _number(row[0], "tt") not in self.films:
             return None
-        return [
-            (row[0], nconst, job)
-            for job, column in (("director", row[1]), ("writer", row[2]))
-            for nconst in column.split(",")
-            if nconst and nconst != NULL
-        ] or None
+        return [(row[0], nconst, job) for nconst, _, job in _crew(row)] or None
 
     def _select_aka(self, row: list[str]) -> tuple[str, IndexedTitle] | None:
-        if _number(row[0]) not in self.films or not _value(row[2]):
+        if _number(row[0], "tt") not in self.films:
             return None
-        name = index_title(row[2], "alternate")
+        name = index_title(_text(row[2], "title"), "alternate")
         return (row[0], name) if name.key else None
 
     def _select_rating(self, row: list[str]) -> tuple[str, float] | None:
-        if _number(row[0]) not in self.films or _int(row[2]) is None:
+        if _number(row[0], "tt") not in self.films or (votes := _int(row[2], "numVotes")) is None:
             return None
-        return row[0], popularity(int(row[2]))
+        return row[0], popularity(votes)
 
     # Writing batches (in the batch's transaction): each returns the rows written.
 

@@ -18,7 +18,7 @@ from db.models import Checkpoint, Credit, Film, FilmTitle, FilmTitlePrefix, Film
 from services.errors import InvalidInput
 from services.films import imdb
 from services.films.catalogue import FilmCatalogue
-from services.films.imdb import BITMAP_FREE, IdSet, ImdbImporter, ImportOptions, import_imdb
+from services.films.imdb import BITMAP_FREE, SHOWN, IdSet, ImdbImporter, ImportOptions, import_imdb
 from services.films.records import ExternalIds, FilmRecord
 from tests.processes import run_filmclub
 
@@ -418,7 +418,23 @@ BAD_ROWS = [  # (file, a bad line, what the report says about it)
     ),
     pytest.param("title.basics", film()[:25], "has 3 columns instead of 9", id="too few columns"),
     pytest.param("title.basics", film("tt0000008", "Eight", "2008", "x"), "has 10 columns", id="too many columns"),
+    pytest.param("title.basics", film(year="19x8"), "startYear '19x8' is not a whole number", id="unparsable year"),
+    pytest.param("title.basics", film(year="99999999999"), "startYear '99999999999'", id="year beyond int32"),
+    pytest.param("title.basics", film("tt00000000008"), "'tt00000000008' is not an IMDb id", id="id too long"),
+    pytest.param("title.basics", film("tt99999999999"), "'tt99999999999' is not an IMDb id", id="absurd id"),
+    pytest.param("title.basics", film(title=N), "no primaryTitle", id="null primaryTitle"),
+    pytest.param("title.basics", film(title=""), "no primaryTitle", id="empty primaryTitle"),
+    pytest.param("title.principals", row("tt1334260", "x", "nm0000060", "actor", N, N), "ordering 'x'", id="ordering"),
+    pytest.param(
+        "title.principals",
+        row("tt1334260", "10", "nm00000000060", "actor", N, N),
+        "'nm00000000060' is not an IMDb id",
+        id="nconst too long",
+    ),
+    pytest.param("title.crew", row("tt0000002", "nm0000060,oops", N), "'oops' is not an IMDb id", id="crew id"),
     pytest.param("title.akas", row("tt1334260", "5", "Caf\udce9", N, N, N, N, "0"), "is not UTF-8", id="aka"),
+    pytest.param("title.ratings", row("tt0000002", "6.0", "many"), "numVotes 'many'", id="votes"),
+    pytest.param("name.basics", row("nm0000011", N, N, N, "actor", N), "no primaryName", id="null name"),
 ]
 
 
@@ -445,6 +461,34 @@ async def test_a_bad_row_is_skipped_and_reported(
     write_tsv(dataset / f"{file}.tsv.gz", FILES[file])
     await import_imdb(db, dataset)  # the files without the bad row: the same catalogue
     assert (await snapshot(db), await counts(db)) == imported
+
+
+def seed_every_bad_row(directory: Path) -> None:
+    """Every kind of bad row in the dataset's files, and an empty title.akas.tsv.gz."""
+    bad_lines: dict[str, list[bytes]] = {}
+    for case in BAD_ROWS:
+        file, line, _ = case.values
+        bad_lines.setdefault(str(file), []).append(line)  # type: ignore[arg-type]
+    for file, lines in bad_lines.items():
+        rows = FILES[file]
+        (directory / f"{file}.tsv.gz").write_bytes(
+            gzip.compress(tsv(rows[:2]) + b"\n".join(lines) + b"\n" + tsv(rows[2:]))
+        )
+    (directory / "title.akas.tsv.gz").write_bytes(b"")
+
+
+async def test_an_import_with_every_kind_of_bad_row_finishes_and_says_what_it_skipped(
+    db: Database, dataset: Path
+) -> None:
+    seed_every_bad_row(dataset)
+    report = await import_imdb(db, dataset)
+    assert report.rows_bad == len(BAD_ROWS) - 1  # the empty title.akas.tsv.gz took its bad row along
+    assert len(report.bad_rows) == SHOWN
+    assert str(report.bad_rows[0]) == "title.basics.tsv.gz line 3: is not UTF-8"
+    assert report.warnings == [f"{dataset / 'title.akas.tsv.gz'} is empty: nothing was read from it"]
+    notes = report.notes()
+    assert notes[1] == f"skipped {len(BAD_ROWS) - 1} bad rows (the first ones):"
+    assert (report.films, report.people) == (3, 12)
 
 
 @pytest.mark.parametrize("file", ["title.akas", "title.basics"])
@@ -515,3 +559,20 @@ async def test_a_file_without_imdbs_columns_is_refused(
     )
     assert found in str(raised.value)
     assert await counts(db) == dict.fromkeys(await counts(db), 0)
+
+
+def test_the_command_line_reports_bad_rows_and_refuses_damaged_files(dataset: Path, database_url: str) -> None:
+    seed_every_bad_row(dataset)
+    env = {"FILMCLUB_DATABASE_URL": database_url}
+    result = run_filmclub("import", "imdb", str(dataset), "--quiet", env=env)
+    assert result.returncode == 0, result.stderr
+    assert f"warning: {dataset / 'title.akas.tsv.gz'} is empty: nothing was read from it" in result.stdout
+    assert f"skipped {len(BAD_ROWS) - 1} bad rows (the first ones):" in result.stdout
+    assert "  title.basics.tsv.gz line 3: is not UTF-8" in result.stdout
+    assert "3 films, 12 people" in result.stdout
+
+    damage(dataset / "title.basics.tsv.gz", "truncated")
+    damaged = run_filmclub("import", "imdb", str(dataset), "--quiet", env=env)
+    assert damaged.returncode == 2
+    assert damaged.stderr.splitlines()[-1].startswith(f"{dataset / 'title.basics.tsv.gz'} is not a whole gzip file")
+    assert "Traceback" not in damaged.stderr
