@@ -41,7 +41,7 @@ def _chunks(items: Sequence[Any], size: int = LOOKUP_CHUNK) -> Iterator[Sequence
 async def upsert_films(session: AsyncSession, rows: Rows, *, source: str) -> dict[str, int]:
     """Insert films or update those of ``source`` with the same ``imdb_id``; their ids by IMDb id.
 
-    Films held by another source are left alone and are not in the answer.
+    Films held by another source are left alone and are not in the answer. ``rows`` must not repeat an imdb_id.
     """
     if not rows:
         return {}
@@ -57,7 +57,7 @@ async def upsert_films(session: AsyncSession, rows: Rows, *, source: str) -> dic
 
 
 async def upsert_people(session: AsyncSession, rows: Rows, *, source: str) -> None:
-    """Insert people or update those of ``source`` with the same ``imdb_id``."""
+    """Insert people or update those of ``source`` with the same ``imdb_id`` (``rows`` must not repeat one)."""
     if not rows:
         return
     insert = upsert_insert(session, PEOPLE)

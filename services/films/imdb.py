@@ -212,6 +212,11 @@ def _crew(row: list[str]) -> list[tuple[str, int, str]]:
     ]
 
 
+def _last(items: list[T], key: Callable[[T], str]) -> list[T]:
+    """One item per key, the last one listed: an id listed twice in a batch is upserted once."""
+    return list({key(item): item for item in items}.values())
+
+
 def _person(nconst: str) -> PersonRecord:
     """A credited person as the importer knows them: by IMDb id alone (names come from name.basics)."""
     return PersonRecord(name=nconst, ids=ExternalIds(imdb=nconst))
@@ -676,12 +681,14 @@ class ImdbImporter:
     # Writing batches (in the batch's transaction): each returns the rows written.
 
     async def _write_titles(self, session: AsyncSession, items: list[_Title]) -> int:
+        items = _last(items, lambda item: item.film["imdb_id"])
         now = utcnow()
         ids = await bulk.upsert_films(session, [{**item.film, "fetched_at": now} for item in items], source=SOURCE)
         await _add_titles(session, [(ids.get(item.film["imdb_id"]), name) for item in items for name in item.names])
         return len(ids)
 
     async def _write_names(self, session: AsyncSession, rows: list[dict[str, Any]]) -> int:
+        rows = _last(rows, lambda row: row["imdb_id"])
         now = utcnow()
         await bulk.upsert_people(session, [{**row, "fetched_at": now} for row in rows], source=SOURCE)
         return len(rows)

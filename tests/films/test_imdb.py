@@ -561,6 +561,20 @@ async def test_a_file_without_imdbs_columns_is_refused(
     assert await counts(db) == dict.fromkeys(await counts(db), 0)
 
 
+async def test_an_id_listed_twice_in_a_batch_is_stored_once_as_last_listed(db: Database, dataset: Path) -> None:
+    write_tsv(dataset / "title.basics.tsv.gz", [*BASICS, ["tt1334260", "movie", "Kathy H.", N, "0", "2011", N, N, N]])
+    write_tsv(dataset / "name.basics.tsv.gz", [*NAMES, ["nm1659547", "Carey H. Mulligan", N, N, "actress", N]])
+    await import_imdb(db, dataset)
+    async with db.transaction() as session:
+        film = (await session.scalars(select(Film).where(Film.imdb_id == "tt1334260"))).one()
+        assert (film.title, film.year, film.runtime_minutes) == ("Kathy H.", 2011, None)
+        primary = await session.scalars(
+            select(FilmTitle.title).where(FilmTitle.film_id == film.id, FilmTitle.kind != "alternate")
+        )
+        assert primary.all() == ["Kathy H."]
+        assert await session.scalar(select(Person.name).where(Person.imdb_id == "nm1659547")) == "Carey H. Mulligan"
+
+
 def test_the_command_line_reports_bad_rows_and_refuses_damaged_files(dataset: Path, database_url: str) -> None:
     seed_every_bad_row(dataset)
     env = {"FILMCLUB_DATABASE_URL": database_url}
