@@ -5,14 +5,14 @@ IMDb's terms: personal, non-commercial use only, with the attribution "Informati
 
 The files are streamed, never loaded: each phase reads one gzip TSV file once (the principals file
 has ~94M rows) and writes in batches, one transaction per batch together with a checkpoint of the
-rows done, so a killed import continues where it stopped and a re-run only upserts. What has to
+rows done, so a killed import continues where it stopped and a re-run updates in place. What has to
 be remembered between phases is a set of ids (the kept films, the credited people), held in an
 IdSet: a bitmap over IMDb's dense numeric ids, about 4 MB for every title id in existence.
 
 Real files are checked as they are read. A file that is not IMDb's (another header) or not a whole gzip file
 stops the import with a sentence saying so; a bad row (not UTF-8, a NUL, too long, the wrong number of
 columns, a number or id that does not parse or fit its column, no title) is skipped and reported, so both back
-ends store the same rows.
+ends store the same rows. Re-importing replaces an IMDb film's titles and IMDb credits with the new files'.
 
 Phases: [votes] → titles → people (scan) → names → principals → crew → [akas] → [ratings].
 """
@@ -443,7 +443,7 @@ class _Progress:
 class ImdbImporter:
     """Imports the dataset files in ``directory`` into ``db``; run it with ``await importer.run()``.
 
-    ``restart`` ignores checkpoints (a full re-import that upserts); ``on_batch(phase, rows)`` is called
+    ``restart`` ignores checkpoints (a full re-import); ``on_batch(phase, rows)`` is called
     after each committed batch (tests use it to interrupt a run).
     """
 
@@ -681,9 +681,13 @@ class ImdbImporter:
     # Writing batches (in the batch's transaction): each returns the rows written.
 
     async def _write_titles(self, session: AsyncSession, items: list[_Title]) -> int:
+        """Store the films with their titles alone: what an earlier import gave them (titles, credits) goes,
+        and later phases add what the files say now.
+        """
         items = _last(items, lambda item: item.film["imdb_id"])
         now = utcnow()
         ids = await bulk.upsert_films(session, [{**item.film, "fetched_at": now} for item in items], source=SOURCE)
+        await bulk.clear_titles_and_credits(session, ids.values(), source=SOURCE)
         await _add_titles(session, [(ids.get(item.film["imdb_id"]), name) for item in items for name in item.names])
         return len(ids)
 

@@ -19,7 +19,7 @@ from services.errors import InvalidInput
 from services.films import imdb
 from services.films.catalogue import FilmCatalogue
 from services.films.imdb import BITMAP_FREE, SHOWN, IdSet, ImdbImporter, ImportOptions, import_imdb
-from services.films.records import ExternalIds, FilmRecord
+from services.films.records import CreditRecord, ExternalIds, FilmRecord, PersonRecord
 from tests.processes import run_filmclub
 
 N = "\\N"
@@ -573,6 +573,74 @@ async def test_an_id_listed_twice_in_a_batch_is_stored_once_as_last_listed(db: D
         )
         assert primary.all() == ["Kathy H."]
         assert await session.scalar(select(Person.name).where(Person.imdb_id == "nm1659547")) == "Carey H. Mulligan"
+
+
+async def others_snapshot(db: Database, imdb_ids: set[str]) -> set[tuple[Any, ...]]:
+    return {entry for entry in await snapshot(db) if entry[1] in imdb_ids}
+
+
+async def test_a_re_import_leaves_imdb_films_as_the_new_files_say_and_other_sources_alone(
+    db: Database, dataset: Path
+) -> None:
+    someone = PersonRecord("Some One", ExternalIds(imdb="nm0000099"))
+    others = [
+        FilmRecord(
+            title="The Quoted Film",
+            source="starter",
+            ids=ExternalIds(imdb="tt0000002"),
+            alternate_titles=("Curated",),
+            credits=(CreditRecord(someone, "director"),),
+        ),
+        FilmRecord(
+            title="Few Votes",
+            source="tmdb",
+            ids=ExternalIds(imdb="tt0000006", tmdb=6),
+            credits=(CreditRecord(someone, "actor", ("Victim",), 1),),
+        ),
+    ]
+    async with db.transaction() as session:
+        for record in others:
+            await upsert_film(session, record)
+    before = await others_snapshot(db, {"tt0000002", "tt0000006"})
+    await import_imdb(db, dataset)
+
+    # IMDb renames the film, drops a credit, an alternate title and a writer, and has more votes for it.
+    write_tsv(
+        dataset / "title.basics.tsv.gz",
+        [BASICS[0], ["tt1334260", "movie", "Kathy H.", N, "0", "2010", N, "103", "Drama"], *BASICS[2:]],
+    )
+    write_tsv(dataset / "title.principals.tsv.gz", [r for r in PRINCIPALS if r[2] != "nm0461136"])
+    write_tsv(dataset / "title.crew.tsv.gz", [CREW[0], ["tt1334260", "nm0738796", "nm0307497,nm0411872"], *CREW[2:]])
+    write_tsv(
+        dataset / "title.akas.tsv.gz", [AKAS[0], ["tt1334260", "1", "Kathy H.", N, N, "original", N, "1"], *AKAS[2:4]]
+    )
+    write_tsv(dataset / "title.ratings.tsv.gz", [RATINGS[0], ["tt1334260", "7.2", "9999"], *RATINGS[2:]])
+    await import_imdb(db, dataset)
+
+    async with db.transaction() as session:
+        film = (await session.scalars(select(Film).where(Film.imdb_id == "tt1334260"))).one()
+        titles = await session.execute(select(FilmTitle.title, FilmTitle.kind).where(FilmTitle.film_id == film.id))
+        assert sorted(titles.all()) == [("Kathy H.", "primary"), ("Nunca me abandones", "alternate")]
+        words = (
+            await session.execute(
+                select(FilmTitleWord.word, FilmTitleWord.popularity).where(FilmTitleWord.film_id == film.id)
+            )
+        ).all()
+        assert {word for word, _ in words} == {"kathy", "h", "nunca", "me", "abandones"}
+        assert {popularity for _, popularity in words} == {film.popularity}
+        assert film.popularity == pytest.approx(40.0)
+        prefixes = await session.scalars(select(FilmTitlePrefix.prefix).where(FilmTitlePrefix.film_id == film.id))
+        assert "nev" not in set(prefixes.all())
+    assert [c[:2] for c in await credits_of(db, "tt1334260")] == [
+        ("Carey Mulligan", "actor"),
+        ("Andrew Garfield", "actor"),
+        ("Charlotte Rampling", "actor"),
+        ("Rachel Portman", "composer"),
+        ("Mark Romanek", "director"),
+        ("Kazuo Ishiguro", "novel"),
+        ("Alex Garland", "screenplay"),
+    ]
+    assert await others_snapshot(db, {"tt0000002", "tt0000006"}) == before
 
 
 def test_the_command_line_reports_bad_rows_and_refuses_damaged_files(dataset: Path, database_url: str) -> None:
