@@ -26,10 +26,11 @@ from sqlalchemy import insert, text
 from bench.scratch import scratch_database
 from db import Database, migrate
 from db.base import utcnow
+from db.films.keys import TitleRows, index_title, title_rows
 from db.models import Film, FilmTitle, FilmTitlePrefix, FilmTitleWord, TitleVocabulary
+from services.clock import SystemClock
 from services.errors import FilmClubError
 from services.films.catalogue import FilmCatalogue
-from services.films.text import TitleRows, index_title, title_rows
 
 DISCORD_AUTOCOMPLETE_BUDGET_MS = 3000.0
 BATCH = 20_000
@@ -184,7 +185,7 @@ async def run(url: str, backend: str, films: list[tuple[str, int, float]], queri
         await migrate.upgrade(db.engine)
         seconds = await fill(db, films)
         print(f"{backend:10} inserted {len(films):,} films in {seconds:.1f} s")
-        catalogue = FilmCatalogue(db)
+        catalogue = FilmCatalogue(db, clock=SystemClock())
         await timed(catalogue.autocomplete, queries[:20])  # warm the caches
         report(backend, "autocomplete", await timed(catalogue.autocomplete, queries))
         report(backend, "resolve", await timed(catalogue.find, queries))

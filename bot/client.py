@@ -5,23 +5,28 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import pkgutil
 from collections.abc import Sequence
 
 import discord
 import yarl
 from discord import app_commands
-from discord.ext import commands
 
-import cogs
+from bot import __version__
 from bot.config import Settings
 from bot.errors import reply_with_error
-from bot.services import Services
-from db import checkpoints
+from cogs.ui.bot import ClubBot, Interaction
+from cogs.ui.film_option import FilmPicker
+from cogs.ui.items import PageButton
+from db import Database, checkpoints
+from services.registry import Services
 
 log = logging.getLogger(__name__)
 
 SYNC_CHECKPOINT = "command-tree-hash"
+# The features, loaded in this order. A module in cogs/ that is not listed (a shared helper) is not loaded.
+EXTENSIONS = ("cogs.about", "cogs.films", "cogs.reviews")
+# Components that every feature may send, working after restarts.
+SHARED_ITEMS = (PageButton, FilmPicker)
 
 # Film Club never joins voice: discord.py's start-up warnings about voice libraries are noise.
 discord.VoiceClient.warn_nacl = False
@@ -29,7 +34,14 @@ discord.VoiceClient.warn_dave = False
 
 # What the bot needs in a server: the invite link asks for exactly these (README lists them too).
 # Features that post in channels, open threads or schedule events add theirs here.
-REQUIRED = ("view_channel", "send_messages", "send_messages_in_threads", "embed_links")
+REQUIRED = (
+    "view_channel",
+    "send_messages",
+    "send_messages_in_threads",
+    "embed_links",
+    "read_message_history",  # reviews: a Discuss thread opens on the review's message
+    "create_public_threads",
+)
 REQUIRED_PERMISSIONS = discord.Permissions(**dict.fromkeys(REQUIRED, True))
 
 
@@ -61,17 +73,18 @@ def intents() -> discord.Intents:
     return wanted
 
 
-class FilmClubTree(app_commands.CommandTree["FilmClubBot"]):
-    async def on_error(
-        self, interaction: discord.Interaction[FilmClubBot], error: app_commands.AppCommandError
-    ) -> None:
+class FilmClubTree(app_commands.CommandTree[ClubBot]):
+    async def on_error(self, interaction: Interaction, error: app_commands.AppCommandError) -> None:
         await reply_with_error(interaction, error)
 
 
-class FilmClubBot(commands.AutoShardedBot):
-    """Resources (settings, database, services) are built by the caller and injected."""
+class FilmClubBot(ClubBot):
+    """Resources (settings, database, services) are built by the caller and injected.
 
-    def __init__(self, settings: Settings, services: Services, *, sync_on_start: bool = True) -> None:
+    The database is the bot's own bookkeeping (when commands were last synced); cogs reach only services.
+    """
+
+    def __init__(self, settings: Settings, services: Services, db: Database, *, sync_on_start: bool = True) -> None:
         super().__init__(
             command_prefix=(),  # no text commands: slash commands, and cogs listening for mentions
             intents=intents(),
@@ -85,16 +98,22 @@ class FilmClubBot(commands.AutoShardedBot):
         )
         self.settings = settings
         self.services = services
+        self.version = __version__
+        self.db = db
         self.sync_on_start = sync_on_start
 
+    async def report_error(self, interaction: Interaction, error: BaseException) -> None:
+        await reply_with_error(interaction, error)
+
     async def setup_hook(self) -> None:
+        self.add_dynamic_items(*SHARED_ITEMS)
         await self.load_cogs()
         if self.sync_on_start:
             await self.sync_commands(only_if_changed=True)
 
     async def load_cogs(self) -> None:
-        for module in pkgutil.iter_modules(cogs.__path__, prefix="cogs."):
-            await self.load_extension(module.name)
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
         log.info("loaded extensions: %s", ", ".join(sorted(self.extensions)))
 
     def tree_fingerprint(self) -> str:
@@ -121,12 +140,12 @@ class FilmClubBot(commands.AutoShardedBot):
         fingerprint = self.tree_fingerprint()
         stored = {"sha256": fingerprint}
         if only_if_changed:
-            async with self.services.db.transaction() as session:
+            async with self.db.transaction() as session:
                 if await checkpoints.get(session, SYNC_CHECKPOINT) == stored:
                     log.info("command tree unchanged since the last global sync; not syncing")
                     return []
         await self.tree.sync()
-        async with self.services.db.transaction() as session:
+        async with self.db.transaction() as session:
             await checkpoints.put(session, SYNC_CHECKPOINT, stored)
         log.info("synced commands globally")
         return ["global"]

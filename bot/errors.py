@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import logging
 import secrets
-from typing import Any
 
 import discord
 from discord import app_commands
 
+from cogs.ui.bot import Interaction
+from cogs.ui.film_option import film_picker
+from cogs.ui.replies import send_private
 from services.errors import FilmClubError
+from services.films.values import Ambiguous
 
 log = logging.getLogger(__name__)
-
-NO_MENTIONS = discord.AllowedMentions.none()
-MESSAGE_LIMIT = 2000  # Discord's limit for message content
 
 
 def unwrap(error: BaseException) -> BaseException:
@@ -46,7 +46,7 @@ def describe(error: BaseException) -> tuple[str, bool]:
     return "", True
 
 
-async def reply_with_error(interaction: discord.Interaction, error: BaseException) -> None:
+async def reply_with_error(interaction: Interaction, error: BaseException) -> None:
     """Answer ``interaction`` ephemerally with what went wrong; log bugs with an id the user can quote."""
     message, is_bug = describe(error)
     if is_bug:
@@ -62,27 +62,10 @@ async def reply_with_error(interaction: discord.Interaction, error: BaseExceptio
             extra={"error_id": error_id},
         )
         message = f"Sorry, something went wrong on my side. If it keeps happening, quote error id `{error_id}`."
+    extra = {}
+    if isinstance(cause := unwrap(error), Ambiguous) and (picker := film_picker(interaction, cause)) is not None:
+        extra["view"] = picker
     try:
-        await send_private(interaction, message)
+        await send_private(interaction, message, **extra)
     except discord.HTTPException:
         log.warning("could not deliver an error reply for interaction %s", interaction.id, exc_info=True)
-
-
-async def send_private(interaction: discord.Interaction, content: str, **extra: Any) -> None:
-    """Answer only the person who asked (ephemeral), whether or not the interaction was deferred."""
-    content = content if len(content) <= MESSAGE_LIMIT else content[: MESSAGE_LIMIT - 1] + "…"
-    if not interaction.response.is_done():
-        await interaction.response.send_message(content, ephemeral=True, allowed_mentions=NO_MENTIONS, **extra)
-        return
-    await _drop_public_placeholder(interaction)
-    await interaction.followup.send(content, ephemeral=True, allowed_mentions=NO_MENTIONS, **extra)
-
-
-async def _drop_public_placeholder(interaction: discord.Interaction) -> None:
-    """After a public defer, the first follow-up replaces the "thinking" message and cannot be private;
-    delete that placeholder first, so the error goes only to the person who asked."""
-    if interaction.response.type is not discord.InteractionResponseType.deferred_channel_message:
-        return
-    original = await interaction.original_response()
-    if original.flags.loading and not original.flags.ephemeral:
-        await original.delete()

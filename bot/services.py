@@ -1,34 +1,30 @@
-"""The composition root: builds the domain services once and hands them to the bot."""
+"""The composition root: builds the domain services once, from the settings, and hands them to the bot."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bot.config import Settings
 from db import Database
+from services.clock import Clock
 from services.films.catalogue import FilmCatalogue
-from services.films.tmdb import TmdbLookup
-
-
-@dataclass(frozen=True, slots=True)
-class Services:
-    """Everything a cog may call. Services open their own unit of work per call."""
-
-    db: Database
-    films: FilmCatalogue
-    tmdb: TmdbLookup | None = None
-
-    async def close(self) -> None:
-        """Release what the services hold open (TMDB's HTTP session)."""
-        if self.tmdb is not None:
-            await self.tmdb.close()
+from services.films.tmdb import TmdbClient, TmdbLookup
+from services.registry import Services
+from services.reviews.service import ReviewService
 
 
 def online_source(settings: Settings) -> TmdbLookup | None:
     """Where unknown titles are looked up online (TMDB when ``tmdb_token`` is set); None means offline."""
-    return TmdbLookup.from_settings(settings) if settings.tmdb_token else None
+    if settings.tmdb_token is None:
+        return None
+    client = TmdbClient(
+        settings.tmdb_token.get_secret_value(),
+        base_url=settings.tmdb_base_url,
+        timeout_seconds=settings.tmdb_timeout_seconds,
+    )
+    return TmdbLookup(client, refresh_days=settings.tmdb_refresh_days)
 
 
-def build_services(settings: Settings, db: Database) -> Services:
+def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     tmdb = online_source(settings)
-    return Services(db=db, films=FilmCatalogue(db, online=tmdb), tmdb=tmdb)
+    films = FilmCatalogue(db, online=tmdb, clock=clock, online_concurrency=settings.tmdb_concurrent_lookups)
+    reviews = ReviewService(db, clock=clock, films=films, consensus_min=settings.review_consensus_min)
+    return Services(films=films, reviews=reviews, tmdb=tmdb)

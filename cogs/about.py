@@ -6,17 +6,18 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import __version__
-from bot.client import FilmClubBot
+from cogs.ui.bot import ClubBot, Interaction
+from cogs.ui.embeds import COLOUR
 from services.films import imdb, tmdb
 
 FEATURES = (
     ("Films", "Cast, characters, composers and directors: `/film info`, `/film cast`, `/film score`, `/film person`."),
+    ("Reviews", "Rate films in half stars and say what you thought: `/review write`, `/review list`, `/review top`."),
 )
 
 
 class About(commands.Cog):
-    def __init__(self, bot: FilmClubBot) -> None:
+    def __init__(self, bot: ClubBot) -> None:
         self.bot = bot
 
     async def sources(self) -> list[str]:
@@ -29,18 +30,18 @@ class About(commands.Cog):
         return sources
 
     @app_commands.command(name="about", description="What Film Club can do, its version and its data sources")
-    async def about(self, interaction: discord.Interaction) -> None:
+    async def about(self, interaction: Interaction) -> None:
         embed = discord.Embed(
             title="Film Club",
             description="A bot for talking about films together.",
-            colour=discord.Colour.dark_gold(),
+            colour=COLOUR,
         )
         for name, text in FEATURES:
             embed.add_field(name=name, value=text, inline=False)
         embed.add_field(name="Data sources", value="\n".join(await self.sources()), inline=False)
-        embed.set_footer(text=f"Film Club {__version__}")
+        embed.set_footer(text=f"Film Club {self.bot.version}")
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
 
-async def setup(bot: FilmClubBot) -> None:
+async def setup(bot: ClubBot) -> None:
     await bot.add_cog(About(bot))

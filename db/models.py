@@ -13,7 +13,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base, utcnow
-from services.films.text import KEY_LENGTH, NAME_LENGTH, TITLE_LENGTH
+from db.films.keys import KEY_LENGTH, NAME_LENGTH, TITLE_LENGTH
 
 __all__ = [
     "Base",
@@ -30,7 +30,7 @@ __all__ = [
 
 # Folded search keys compare bytewise ("C" collation on PostgreSQL, BINARY on SQLite), so a prefix
 # range query (key >= p AND key < p + U+FFFF) is an index range scan on both back ends. Text sizes come
-# from services.films.text, which cuts keys, titles and names to them.
+# from db.films.keys, which cuts keys, titles and names to them.
 SearchKey = String(KEY_LENGTH).with_variant(String(KEY_LENGTH, collation="C"), "postgresql")
 
 
@@ -79,7 +79,7 @@ class Film(Provenance, ExternalIds, Base):
 
 
 class FilmTitle(Base):
-    """Every title a film is known by, with its folded search key (see services.films.text.fold_title)."""
+    """Every title a film is known by, with its folded search key (see db.films.keys.title_key)."""
 
     __tablename__ = "film_titles"
     __table_args__ = (UniqueConstraint("film_id", "folded"),)
@@ -181,3 +181,9 @@ class Checkpoint(Base):
     name: Mapped[str] = mapped_column(String(120), primary_key=True)
     value: Mapped[dict[str, Any]] = mapped_column(default=dict)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+# Every feature's tables in one metadata (Alembic compares it with the database).
+from db.reviews.models import Review, ReviewDraft, ReviewEntry  # noqa: E402
+
+__all__ += ["Review", "ReviewDraft", "ReviewEntry"]

@@ -37,11 +37,12 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db import Database, bulk, checkpoints
+from db import Database, checkpoints
 from db.base import utcnow
+from db.films import bulk
+from db.films.keys import NAME_LENGTH, TITLE_LENGTH, IndexedTitle, TitleRows, clip, fold, index_title, title_rows
+from db.films.records import CreditRecord, ExternalIds, PersonRecord, merged_credits
 from services.errors import InvalidInput
-from services.films.records import CreditRecord, ExternalIds, PersonRecord, merged_credits
-from services.films.text import NAME_LENGTH, TITLE_LENGTH, IndexedTitle, TitleRows, clip, fold, index_title, title_rows
 
 log = logging.getLogger(__name__)
 

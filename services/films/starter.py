@@ -6,15 +6,13 @@ import asyncio
 import json
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete
-
 from db import Database, checkpoints
-from db import films as repo
-from db.models import Film
-from services.films.records import BasedOn, CreditRecord, ExternalIds, FilmRecord, MusicRecord, PersonRecord
+from db.films import repository as repo
+from db.films.records import BasedOn, CreditRecord, ExternalIds, FilmRecord, MusicRecord, PersonRecord
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +80,7 @@ def _read(path: Path) -> StarterCatalogue | None:
     return parse_starter(json.loads(path.read_text(encoding="utf-8")))
 
 
-async def load_starter(db: Database, path: Path = STARTER_FILE) -> int:
+async def load_starter(db: Database, path: Path = STARTER_FILE, *, now: datetime) -> int:
     """Store the starter catalogue unless this version is already loaded; returns how many films were stored.
 
     A new version replaces the starter films' data; starter films no longer in the file are removed
@@ -97,9 +95,9 @@ async def load_starter(db: Database, path: Path = STARTER_FILE) -> int:
         if loaded is not None and loaded.get("version") == catalogue.version:
             return 0
         for record in catalogue.films:
-            await repo.upsert_film(session, record)
-        slugs = [record.slug for record in catalogue.films]
-        await session.execute(delete(Film).where(Film.source == SOURCE, Film.slug.not_in(slugs)))
+            await repo.upsert_film(session, record, now=now)
+        slugs = [record.slug for record in catalogue.films if record.slug]
+        await repo.delete_films_of_source(session, SOURCE, keep_slugs=slugs)
         await checkpoints.put(session, CHECKPOINT, {"version": catalogue.version, "films": len(catalogue.films)})
     log.info(
         "starter catalogue version %d loaded (%d films; was %s)",

@@ -13,13 +13,12 @@ import logging
 import random
 import time
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
 
-from bot.config import Settings
-from services.films.records import BasedOn, CreditRecord, ExternalIds, FilmRecord, PersonRecord
+from db.films.records import BasedOn, CreditRecord, ExternalIds, FilmRecord, PersonRecord
 
 log = logging.getLogger(__name__)
 
@@ -167,16 +166,6 @@ class TmdbClient:
         self._disabled = False
         self._resting_until = 0.0  # monotonic time before which TMDB is not asked
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> TmdbClient:
-        if settings.tmdb_token is None:
-            raise ValueError("tmdb_token is not set")
-        return cls(
-            settings.tmdb_token.get_secret_value(),
-            base_url=settings.tmdb_base_url,
-            timeout_seconds=settings.tmdb_timeout_seconds,
-        )
-
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()
@@ -271,10 +260,6 @@ class TmdbLookup:
         self.max_age = timedelta(days=refresh_days)
         self.top = top
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> TmdbLookup:
-        return cls(TmdbClient.from_settings(settings), refresh_days=settings.tmdb_refresh_days)
-
     async def search(self, title: str, year: int | None) -> list[FilmRecord]:
         """Full records for the best few TMDB matches; [] when none or TMDB is unavailable."""
         try:
@@ -285,9 +270,9 @@ class TmdbLookup:
             return []
         return [record for record in found if record is not None]
 
-    def is_stale(self, source: str, fetched_at: datetime, *, now: datetime | None = None) -> bool:
-        """True for a film from TMDB fetched more than ``tmdb_refresh_days`` ago."""
-        return source == SOURCE and (now or datetime.now(UTC)) - fetched_at > self.max_age
+    def is_stale(self, source: str, fetched_at: datetime, now: datetime) -> bool:
+        """True for a film from TMDB fetched more than ``tmdb_refresh_days`` before ``now``."""
+        return source == SOURCE and now - fetched_at > self.max_age
 
     async def refresh(self, tmdb_id: int) -> FilmRecord | None:
         """The film as TMDB has it now; None if it is gone or TMDB is unavailable (keep the stored copy)."""

@@ -95,3 +95,15 @@ async def test_options_are_length_limited_as_registered(alice: Driver) -> None:
     assert film_option["max_length"] == 200
     with pytest.raises(DriverError, match="outside its length limits"):
         await alice.slash("film info", film="x" * 201)
+
+
+async def test_picking_a_film_runs_the_command_again_with_its_other_options(alice: Driver) -> None:
+    question = await (await alice.slash("film cast", film="Solaris", character="kelvin")).message()
+    [picker] = question.buttons()
+    value_1972 = picker["options"][0]["value"]
+    await (await alice.select(question, picker["custom_id"], [value_1972])).response()
+    answer = await alice.wait_for_message(lambda m: bool(m.embeds) and "Solaris (1972)" in m.embeds[0]["title"])
+    card = text_of(answer.embeds[0])
+    assert answer.embeds[0]["title"].startswith("Who played")
+    assert "Donatas Banionis" in card
+    assert "George Clooney" not in card

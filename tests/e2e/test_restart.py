@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 from db import Database
-from db.films import upsert_film
-from services.films.records import CreditRecord, FilmRecord, PersonRecord
+from db.films.records import CreditRecord, FilmRecord, PersonRecord
+from db.films.repository import upsert_film
 from standin.server import StandIn
 from tests.e2e.conftest import running_bot
+
+NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 
 
 async def add_crowd_scene(url: str) -> None:
@@ -17,7 +20,7 @@ async def add_crowd_scene(url: str) -> None:
     )
     database = Database(url)
     async with database.transaction() as session:
-        await upsert_film(session, FilmRecord(title="Crowd Scene", year=1999, source="starter", credits=cast))
+        await upsert_film(session, FilmRecord(title="Crowd Scene", year=1999, source="starter", credits=cast), now=NOW)
     await database.dispose()
 
 

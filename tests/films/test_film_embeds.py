@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import discord
 
-from cogs.films import CAST_PAGE_SIZE, CastPageButton, cast_embed, cast_view, info_embed, person_embed, score_embed
-from services.films.catalogue import CastAnswer, CastMember, FilmCatalogue, FilmSummary
+from cogs.films import CAST_PAGE_SIZE, cast_embed, cast_pages, info_embed, person_embed, score_embed
+from cogs.ui.items import Page, PageButton, page_view
+from services.films.catalogue import FilmCatalogue
+from services.films.values import CastAnswer, CastMember, FilmSummary
+from tests.films.lookups import film_id, resolve
 
 
 def within_limits(embed: discord.Embed) -> None:
@@ -16,7 +19,7 @@ def within_limits(embed: discord.Embed) -> None:
 
 
 async def test_info_embed(catalogue: FilmCatalogue) -> None:
-    embed = info_embed(await catalogue.resolve("Never Let Me Go"))
+    embed = info_embed(await resolve(catalogue, "Never Let Me Go"))
     within_limits(embed)
     fields = {field.name: field.value for field in embed.fields}
     assert embed.title == "Never Let Me Go (2010)"
@@ -28,7 +31,7 @@ async def test_info_embed(catalogue: FilmCatalogue) -> None:
 
 
 async def test_score_and_person_embeds(catalogue: FilmCatalogue) -> None:
-    score = score_embed(await catalogue.score("Never Let Me Go"))
+    score = score_embed(await catalogue.score(await film_id(catalogue, "Never Let Me Go")))
     within_limits(score)
     assert score.fields[0].value == "Rachel Portman"
     person = person_embed(await catalogue.person("Keira Knightley"))
@@ -44,10 +47,11 @@ def test_long_casts_are_paged_with_restart_safe_buttons() -> None:
     within_limits(last)
     assert "Actor 39" in (last.description or "")
     assert last.footer.text == "Page 3 of 3 · Source: TMDB"
-    view = cast_view(answer, 1)
+    assert cast_pages(answer) == 3
+    view = page_view("cast", "7", 1, Page(last, cast_pages(answer)))
     assert view is not None
     assert view.timeout is None
     ids = [getattr(item, "custom_id", "") for item in view.children]
-    assert ids == ["film:cast:7:0", "film:cast:7:2"]
-    assert all(CastPageButton.__discord_ui_compiled_template__.fullmatch(i) for i in ids)
-    assert cast_view(CastAnswer(answer.film, None, members[:CAST_PAGE_SIZE]), 0) is None
+    assert ids == ["page:cast:7:0", "page:cast:7:2"]
+    assert all(PageButton.__discord_ui_compiled_template__.fullmatch(i) for i in ids)
+    assert cast_pages(CastAnswer(answer.film, None, members[:CAST_PAGE_SIZE])) == 1

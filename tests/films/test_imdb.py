@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
@@ -13,14 +14,17 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from db import Database
-from db.films import upsert_film
+from db.films.records import CreditRecord, ExternalIds, FilmRecord, PersonRecord
+from db.films.repository import upsert_film
 from db.models import Checkpoint, Credit, Film, FilmTitle, FilmTitlePrefix, FilmTitleWord, Person
 from services.errors import InvalidInput
 from services.films import imdb
 from services.films.catalogue import FilmCatalogue
 from services.films.imdb import BITMAP_FREE, SHOWN, IdSet, ImdbImporter, ImportOptions, import_imdb
-from services.films.records import CreditRecord, ExternalIds, FilmRecord, PersonRecord
+from tests.clock import FakeClock
 from tests.processes import run_filmclub
+
+NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 
 N = "\\N"
 
@@ -285,7 +289,7 @@ async def test_titles_and_names_longer_than_the_columns_are_cut(db: Database, da
         assert [len(key) for key in keys] == [500]  # the alternate title has the same key
         person = (await session.scalars(select(Person).where(Person.imdb_id == "nm0000070"))).one()
         assert (len(person.name), len(person.folded)) == (300, 500)
-    catalogue = FilmCatalogue(db)
+    catalogue = FilmCatalogue(db, clock=FakeClock())
     assert (await catalogue.find(long_title)).year == 2002
 
 
@@ -339,7 +343,7 @@ async def test_an_interrupted_import_resumes_to_the_same_result(
 async def test_films_of_other_sources_are_left_alone(db: Database, dataset: Path) -> None:
     starter = FilmRecord(title="Never Let Me Go", source="starter", year=2010, ids=ExternalIds(imdb="tt1334260"))
     async with db.transaction() as session:
-        await upsert_film(session, starter)
+        await upsert_film(session, starter, now=NOW)
     await import_imdb(db, dataset)
     async with db.transaction() as session:
         film = (await session.scalars(select(Film).where(Film.imdb_id == "tt1334260"))).one()
@@ -600,7 +604,7 @@ async def test_a_re_import_leaves_imdb_films_as_the_new_files_say_and_other_sour
     ]
     async with db.transaction() as session:
         for record in others:
-            await upsert_film(session, record)
+            await upsert_film(session, record, now=NOW)
     before = await others_snapshot(db, {"tt0000002", "tt0000006"})
     await import_imdb(db, dataset)
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import func, select
 
 from db import Database
-from db import films as repo
+from db.films import repository as repo
+from db.films.records import BasedOn, CreditRecord, ExternalIds, FilmRecord, MusicRecord, PersonRecord
 from db.models import Credit, Film, FilmMusic, FilmTitle, Person
-from services.films.records import BasedOn, CreditRecord, ExternalIds, FilmRecord, MusicRecord, PersonRecord
+
+NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 
 MULLIGAN = PersonRecord("Carey Mulligan", ExternalIds(imdb="nm1659547"), slug="carey-mulligan")
 KNIGHTLEY = PersonRecord("Keira Knightley", ExternalIds(imdb="nm0461136"), slug="keira-knightley")
@@ -42,7 +46,7 @@ async def count(db: Database, model: type) -> int:
 
 async def test_upsert_twice_updates_in_place(db: Database) -> None:
     async with db.transaction() as session:
-        first = await repo.upsert_film(session, never_let_me_go())
+        first = await repo.upsert_film(session, never_let_me_go(), now=NOW)
     async with db.transaction() as session:
         again = await repo.upsert_film(
             session,
@@ -51,6 +55,7 @@ async def test_upsert_twice_updates_in_place(db: Database) -> None:
                 credits=(CreditRecord(MULLIGAN, "actor", ("Kathy H.",), 0),),
                 music=(),
             ),
+            now=NOW,
         )
     assert again.id == first.id
     assert again.imdb_id == "tt1334260"
@@ -69,7 +74,7 @@ async def test_upsert_twice_updates_in_place(db: Database) -> None:
 
 async def test_a_lower_ranked_source_adds_identifiers_but_never_overwrites_curated_facts(db: Database) -> None:
     async with db.transaction() as session:
-        curated = await repo.upsert_film(session, never_let_me_go(ids=ExternalIds(imdb="tt1334260")))
+        curated = await repo.upsert_film(session, never_let_me_go(ids=ExternalIds(imdb="tt1334260")), now=NOW)
     async with db.transaction() as session:
         refreshed = await repo.upsert_film(
             session,
@@ -81,6 +86,7 @@ async def test_a_lower_ranked_source_adds_identifiers_but_never_overwrites_curat
                 credits=(CreditRecord(MULLIGAN, "actor", ("Kathy H.",), 0),),
                 music=(),
             ),
+            now=NOW,
         )
     assert refreshed.id == curated.id
     assert (refreshed.source, refreshed.title) == ("starter", "Never Let Me Go")
@@ -97,7 +103,7 @@ async def test_duplicate_cast_entries_merge_characters(db: Database) -> None:
         credits=(CreditRecord(MULLIGAN, "actor", ("Kathy",), 3), CreditRecord(MULLIGAN, "actor", ("Narrator",), 1))
     )
     async with db.transaction() as session:
-        await repo.upsert_film(session, record)
+        await repo.upsert_film(session, record, now=NOW)
     async with db.transaction() as session:
         credit = (await session.scalars(select(Credit))).one()
     assert credit.characters == ["Kathy", "Narrator"]

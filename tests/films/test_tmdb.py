@@ -20,13 +20,16 @@ from sqlalchemy import func, select, update
 
 from bot.app import App
 from bot.config import Settings
-from bot.services import build_services
+from bot.services import build_services, online_source
 from db import Database
-from db.films import upsert_film
+from db.films.repository import upsert_film
 from db.models import Credit, Film, Person
 from services.errors import NotFound
 from services.films.tmdb import TmdbClient, TmdbLookup, TmdbUnavailable, composers, film_record, poster_url
+from tests.clock import FakeClock
 from tests.tmdb_fake import FakeTmdb, Reply, serving
+
+NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 
 FIXTURES = Path(__file__).parent / "tmdb_fixtures"
 SEARCH = json.loads((FIXTURES / "search_never_let_me_go.json").read_text())
@@ -238,17 +241,18 @@ async def test_an_unreachable_server_gives_no_results() -> None:
 def test_only_old_tmdb_films_are_stale() -> None:
     lookup = TmdbLookup(TmdbClient("t"), refresh_days=30)
     now = datetime(2026, 11, 25, tzinfo=UTC)
-    assert lookup.is_stale("tmdb", now - timedelta(days=31), now=now)
-    assert not lookup.is_stale("tmdb", now - timedelta(days=29), now=now)
-    assert not lookup.is_stale("starter", now - timedelta(days=400), now=now)
-    assert not lookup.is_stale("imdb", now - timedelta(days=400), now=now)
+    assert lookup.is_stale("tmdb", now - timedelta(days=31), now)
+    assert not lookup.is_stale("tmdb", now - timedelta(days=29), now)
+    assert not lookup.is_stale("starter", now - timedelta(days=400), now)
+    assert not lookup.is_stale("imdb", now - timedelta(days=400), now)
 
 
 def test_lookup_from_settings_uses_the_configured_values() -> None:
     settings = Settings(
         tmdb_token=SecretStr("abc"), tmdb_base_url="http://127.0.0.1:1/3", tmdb_refresh_days=7, tmdb_timeout_seconds=3
     )
-    lookup = TmdbLookup.from_settings(settings)
+    lookup = online_source(settings)
+    assert lookup is not None
     assert lookup.max_age == timedelta(days=7)
     assert lookup.client.base_url == "http://127.0.0.1:1/3"
 
@@ -259,7 +263,7 @@ def test_lookup_from_settings_uses_the_configured_values() -> None:
 async def test_found_films_store_through_upsert_film(db: Database, client: TmdbClient) -> None:
     (record,) = await TmdbLookup(client).search("Never Let Me Go", 2010)
     async with db.transaction() as session:
-        film = await upsert_film(session, record)
+        film = await upsert_film(session, record, now=NOW)
     async with db.transaction() as session:
         stored = await session.get_one(Film, film.id)
         assert (stored.title, stored.year, stored.tmdb_id, stored.imdb_id) == (
@@ -294,22 +298,20 @@ async def test_a_stale_film_is_refetched_and_stored_again(
     record = await lookup.refresh(42188)
     assert record is not None
     async with db.transaction() as session:
-        film_id = (await upsert_film(session, record)).id
-        await session.execute(
-            update(Film).where(Film.id == film_id).values(fetched_at=datetime.now(UTC) - timedelta(days=31))
-        )
+        film_id = (await upsert_film(session, record, now=NOW)).id
+        await session.execute(update(Film).where(Film.id == film_id).values(fetched_at=NOW - timedelta(days=31)))
     fake.script("/3/movie/42188", Reply(body={**DETAILS, "runtime": 104, "popularity": 20.5}))
     async with db.transaction() as session:
         film = await session.get_one(Film, film_id)
-        assert lookup.is_stale(film.source, film.fetched_at)
+        assert lookup.is_stale(film.source, film.fetched_at, NOW)
         assert film.tmdb_id is not None
         fresh = await lookup.refresh(film.tmdb_id)
         assert fresh is not None
-        await upsert_film(session, fresh)
+        await upsert_film(session, fresh, now=NOW)
     async with db.transaction() as session:
         film = await session.get_one(Film, film_id)
         assert (film.runtime_minutes, film.popularity) == (104, 20.5)
-        assert not lookup.is_stale(film.source, film.fetched_at)
+        assert not lookup.is_stale(film.source, film.fetched_at, NOW)
         assert await session.scalar(select(func.count()).select_from(Film)) == 1
 
 
@@ -323,7 +325,7 @@ async def test_without_a_token_no_tmdb_client_is_ever_built(
         raise AssertionError("TmdbClient built without a token")
 
     monkeypatch.setattr(TmdbClient, "__init__", refuse)
-    services = build_services(Settings(data_dir=tmp_path), db)
+    services = build_services(Settings(data_dir=tmp_path), db, FakeClock())
     assert services.tmdb is None
     assert services.films.online is None
     with pytest.raises(NotFound):
@@ -336,8 +338,9 @@ async def test_with_a_token_unknown_titles_are_found_on_tmdb_and_stored(
 ) -> None:
     fake, url = tmdb
     settings = Settings(data_dir=tmp_path, tmdb_token=SecretStr("read-token"), tmdb_base_url=url)
-    services = build_services(settings, db)
-    assert services.films.online is services.tmdb
+    services = build_services(settings, db, FakeClock())
+    assert services.films.online is not None
+    assert services.films.online.source is services.tmdb
     assert not fake.requests  # nothing is asked until a title is unknown
     film = await services.films.find("Never Let Me Go (2010)")
     assert (film.title, film.year) == ("Never Let Me Go", 2010)

@@ -16,9 +16,9 @@ from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.engine import upsert_insert
+from db.films.keys import TitleRows
+from db.films.records import CreditRecord
 from db.models import Credit, Film, FilmTitle, FilmTitlePrefix, FilmTitleWord, Person, TitleVocabulary
-from services.films.records import CreditRecord
-from services.films.text import TitleRows
 
 FILMS = cast(Table, Film.__table__)
 PEOPLE = cast(Table, Person.__table__)
@@ -144,7 +144,7 @@ async def upsert_credits(session: AsyncSession, rows: Rows, *, replace: bool) ->
 async def add_titles(session: AsyncSession, rows: TitleRows) -> None:
     """Add film titles with their index words, word prefixes and vocabulary, skipping known ones.
 
-    ``rows`` (see services.films.text.title_rows) must not repeat a (film_id, folded).
+    ``rows`` (see db.films.keys.title_rows) must not repeat a (film_id, folded).
     """
     for table, keys, values in (
         (TITLES, ["film_id", "folded"], rows.titles),

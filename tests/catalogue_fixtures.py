@@ -1,7 +1,8 @@
-"""Film fixtures: a catalogue service over the bundled starter data."""
+"""Catalogue fixtures shared by the film and review tests: a catalogue service over the bundled starter data."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,9 @@ import pytest
 from db import Database
 from services.films.catalogue import FilmCatalogue
 from services.films.starter import STARTER_FILE, load_starter
+from tests.clock import FakeClock
+
+NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -19,5 +23,5 @@ def starter_file() -> Path:
 
 @pytest.fixture
 async def catalogue(db: Database, starter_file: Path) -> FilmCatalogue:
-    await load_starter(db, starter_file)
-    return FilmCatalogue(db)
+    await load_starter(db, starter_file, now=NOW)
+    return FilmCatalogue(db, clock=FakeClock())

@@ -6,16 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.films.text import (
-    FIRST_FILM_YEAR,
-    fold,
-    index_title,
-    latest_plausible_year,
-    parse_query,
-    title_key,
-    title_rows,
-    words,
-)
+from db.films.keys import fold, index_title, title_key, title_rows, words
+from services.films.query import FIRST_FILM_YEAR, latest_plausible_year, parse_query
 
 
 @pytest.mark.parametrize(

@@ -13,11 +13,10 @@ from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, or_, s
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
-from db import bulk
-from db.base import utcnow
+from db.films import bulk
+from db.films.keys import NAME_LENGTH, TITLE_LENGTH, clip, fold, index_title, title_rows
+from db.films.records import ExternalIds, FilmRecord, PersonRecord, merged_credits
 from db.models import Credit, Film, FilmMusic, FilmTitle, FilmTitlePrefix, FilmTitleWord, Person, TitleVocabulary
-from services.films.records import ExternalIds, FilmRecord, PersonRecord, merged_credits
-from services.films.text import NAME_LENGTH, TITLE_LENGTH, clip, fold, index_title, title_rows
 
 # Appended to a prefix, the upper bound of a range scan over bytewise-ordered keys.
 PREFIX_END = "\uffff"
@@ -157,15 +156,19 @@ async def _upsert_people(
     return people
 
 
-async def upsert_film(session: AsyncSession, record: FilmRecord) -> Film:
+async def delete_films_of_source(session: AsyncSession, source: str, *, keep_slugs: Sequence[str]) -> None:
+    """Remove the films ``source`` supplied whose slug is not in ``keep_slugs`` (titles and credits go with them)."""
+    await session.execute(delete(Film).where(Film.source == source, Film.slug.not_in(keep_slugs)))
+
+
+async def upsert_film(session: AsyncSession, record: FilmRecord, *, now: datetime) -> Film:
     """Store ``record``: update the film it identifies (by IMDb, TMDB or Wikidata id, or slug) or add it.
 
     The film's titles, credits and music are replaced by the record's; people are matched by their
     own identifiers. Every row written carries the record's source and the current time. A film
     whose facts came from a higher-ranked source (see SOURCE_RANK) keeps them: the record only adds
-    identifiers and a poster it lacked.
+    identifiers and a poster it lacked. ``now`` is when the source supplied it.
     """
-    now = utcnow()
     film = await _find_film(session, record)
     if film is None:
         film = Film(title=clip(record.title, TITLE_LENGTH), source=record.source, fetched_at=now)
@@ -256,7 +259,7 @@ def _hits() -> Select[int, str, str, str, str, int | None, float, str]:
 
 
 async def titles_by_key(session: AsyncSession, key: str, limit: int = 50) -> list[TitleHit]:
-    """Titles whose key is exactly ``key`` (see services.films.text.title_key), most popular film first."""
+    """Titles whose key is exactly ``key`` (see db.films.keys.title_key), most popular film first."""
     query = _hits().where(FilmTitle.folded == key).order_by(Film.popularity.desc(), Film.id).limit(limit)
     return [TitleHit._make(row) for row in await session.execute(query)]
 

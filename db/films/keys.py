@@ -1,7 +1,7 @@
-"""Text normalisation for matching titles and names: folding, title keys, words, and year parsing.
+"""Keys for matching titles and names: folding, title keys, words, prefixes and the index rows built from them.
 
 Every key stored in the catalogue (``film_titles.folded``, ``film_title_words.word``, ``people.folded``) is
-computed here, and every query is folded the same way, so lookups compare like with like.
+computed here, and every query is folded the same way (services.films.query), so lookups compare like with like.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, overload
 
 # Leading articles dropped from title keys ("The Thing" and "Thing" share the key "thing").
@@ -28,16 +27,6 @@ _HYPHENS = re.compile(r"(?<=\w)[-‐‑](?=\w)")
 KEY_LENGTH = 500  # every folded key
 TITLE_LENGTH = 500  # films.title, films.original_title, film_titles.title, films.based_on_title
 NAME_LENGTH = 300  # people.name, films.based_on_author
-
-FIRST_FILM_YEAR = 1874
-_YEAR_TAIL = re.compile(
-    r"""^(?P<title>.*?)
-        (?: \s*[\(\[]\s*(?P<bracketed>\d{4})\s*[\)\]]      # Dune (2021), Dune [2021]
-          | (?:\s*[,\-–—:/|]\s*|\s+)(?P<bare>\d{4}) )      # Dune, 2021 / dune - 2021 / dune 2021
-        \s*$""",
-    re.VERBOSE | re.DOTALL,
-)
-_TRAILING_SEPARATORS = " \t\n,-–—:/|"
 
 
 def _fold_char(char: str) -> str:
@@ -163,25 +152,3 @@ def title_rows(film_id: int, titles: Iterable[IndexedTitle], popularity: float =
         words=[{"word": word, "film_id": film_id, "popularity": popularity} for word in sorted(found)],
         prefixes=[{"prefix": p, "film_id": film_id, "popularity": popularity} for p in sorted(prefixes(found))],
     )
-
-
-def latest_plausible_year() -> int:
-    return date.today().year + 10
-
-
-def parse_query(text: str) -> tuple[str, int | None]:
-    """Split a trailing release year off a query: "Dune (2021)", "dune 2021", "Dune, 2021" → ("Dune", 2021).
-
-    A year is split off only when a title remains and the number is a plausible release year, so
-    "1917", "2001: A Space Odyssey" and "Blade Runner 2049" stay whole. Callers that know the
-    catalogue should still try the whole text as a title first ("Airport 1975" is a film).
-    """
-    stripped = text.strip()
-    match = _YEAR_TAIL.match(stripped)
-    if match is None:
-        return stripped, None
-    year = int(match.group("bracketed") or match.group("bare"))
-    title = match.group("title").rstrip(_TRAILING_SEPARATORS)
-    if not fold(title) or not FIRST_FILM_YEAR <= year <= latest_plausible_year():
-        return stripped, None
-    return title, year

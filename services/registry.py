@@ -1,0 +1,23 @@
+"""What the Discord layer may call: the domain services, built once by the composition root (bot.services)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.films.catalogue import FilmCatalogue
+from services.films.tmdb import TmdbLookup
+from services.reviews.service import ReviewService
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Everything a cog may call. Services open their own unit of work per call; cogs never see the database."""
+
+    films: FilmCatalogue
+    reviews: ReviewService
+    tmdb: TmdbLookup | None = None
+
+    async def close(self) -> None:
+        """Release what the services hold open (TMDB's HTTP session)."""
+        if self.tmdb is not None:
+            await self.tmdb.close()

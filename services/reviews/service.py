@@ -1,0 +1,317 @@
+"""The review service: write, edit, delete and browse reviews; a server's standings. Discord-free.
+
+Every call is one unit of work and names its server; nothing of one server is ever read in another.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from db import Database
+from db.reviews import repository as repo
+from db.reviews.models import Review as ReviewRow
+from db.reviews.repository import FilmStanding
+from services.clock import Clock
+from services.errors import InvalidInput, NotFound
+from services.films.catalogue import FilmCatalogue
+from services.films.values import FilmDetails, FilmSummary
+from services.reviews.chart import rating_histogram_png
+from services.reviews.summary import FilmReport, ServerReport, summarise_film, summarise_server
+from services.reviews.values import TEXT_LIMIT, Review
+
+PAGE_SIZE = 5
+SUMMARY_CACHE = 256  # film summaries kept per process (they are recomputed when a review changes)
+SERVER_PERIOD = timedelta(days=30)  # "the server's month in film"
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What writing did: the review now, whether it is new to this film, and whether anything changed
+    (a second submit of the same form changes nothing and is not posted again)."""
+
+    review: Review
+    created: bool
+    changed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewPage:
+    reviews: tuple[Review, ...]
+    page: int
+    pages: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """A film's place in a server: how many reviews, the mean and the spread (in half stars)."""
+
+    film_id: int
+    film_label: str
+    count: int
+    mean: float
+    spread: float
+
+
+@dataclass(frozen=True, slots=True)
+class FilmStats:
+    count: int
+    mean: float  # half stars
+
+
+def _value(row: ReviewRow) -> Review:
+    return Review(
+        id=row.id,
+        guild_id=row.guild_id,
+        author_id=row.author_id,
+        author_name=row.author_name,
+        film_id=row.film_id,
+        film_label=row.film_label,
+        rating=row.rating,
+        text=row.text,
+        spoilers=row.spoilers,
+        rewatch=row.rewatch,
+        liked=row.liked,
+        watched_together=row.watched_together,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        channel_id=row.channel_id,
+        message_id=row.message_id,
+        thread_id=row.thread_id,
+    )
+
+
+def clean_text(text: str) -> str:
+    """The review text as stored: trimmed; empty or too long is refused with what is allowed."""
+    text = text.strip()
+    if not text:
+        raise InvalidInput("A review needs some words: the text was empty.")
+    if len(text) > TEXT_LIMIT:
+        raise InvalidInput(f"A review can be at most {TEXT_LIMIT:,} characters; this one has {len(text):,}.")
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class Content:
+    """What a member says in a review."""
+
+    rating: int  # half stars, 1-10
+    text: str
+    spoilers: bool = False
+    rewatch: bool = False
+    liked: bool = False
+    watched_together: bool = False
+
+
+def _pages(total: int) -> int:
+    return max(1, -(-total // PAGE_SIZE))
+
+
+def credits(details: FilmDetails) -> dict[str, str]:
+    """The film's people and the review theme naming each stands for (Mulligan: performances)."""
+    people = {member.name: "performances" for member in details.cast}
+    people.update(dict.fromkeys(details.writers, "story"))
+    people.update(dict.fromkeys(details.composers, "music"))
+    people.update(dict.fromkeys(details.directors, "direction"))
+    return people
+
+
+class ReviewService:
+    def __init__(self, db: Database, *, clock: Clock, films: FilmCatalogue, consensus_min: int = 3) -> None:
+        self.db = db
+        self.clock = clock
+        self.films = films
+        self.consensus_min = consensus_min
+        # (guild, film) -> (the reviews' version when summarised, the summary); see repo.film_version.
+        self._summaries: OrderedDict[tuple[int, int], tuple[tuple[int, int, str], FilmReport]] = OrderedDict()
+
+    async def write(
+        self, guild_id: int, author_id: int, author_name: str, film: FilmSummary, content: Content
+    ) -> Written:
+        """Post or replace the member's review of ``film``. Writing again keeps the earlier version in the
+        member's diary; the same content again changes nothing. A refused text is kept as a draft."""
+        try:
+            text = clean_text(content.text)
+        except InvalidInput:
+            if content.text.strip():
+                await self.save_draft(guild_id, author_id, film.id, content.text)
+            raise
+        now = self.clock.now()
+        fields = {
+            "rating": content.rating,
+            "text": text,
+            "spoilers": content.spoilers,
+            "rewatch": content.rewatch,
+            "liked": content.liked,
+            "watched_together": content.watched_together,
+        }
+        async with self.db.transaction() as session:
+            row = await repo.current(session, guild_id, author_id, film.id)
+            await repo.drop_draft(session, guild_id, author_id, film.id)
+            if row is None:
+                row = await repo.add(
+                    session,
+                    guild_id=guild_id,
+                    author_id=author_id,
+                    author_name=author_name,
+                    film_id=film.id,
+                    film_label=film.label,
+                    created_at=now,
+                    updated_at=now,
+                    **fields,
+                )
+                return Written(_value(row), created=True, changed=True)
+            if all(getattr(row, name) == value for name, value in fields.items()):
+                return Written(_value(row), created=False, changed=False)
+            repo.archive(session, row, at=now, reason="rewritten")
+            for name, value in fields.items():
+                setattr(row, name, value)
+            row.author_name = author_name
+            row.updated_at = now
+            await session.flush()
+            return Written(_value(row), created=False, changed=True)
+
+    async def edit(self, guild_id: int, review_id: int, author_id: int, film_id: int, content: Content) -> Review:
+        """Correct a review in place (no diary entry). If it was deleted meanwhile, the text is kept as a draft."""
+        text = clean_text(content.text)
+        async with self.db.transaction() as session:
+            row = await repo.by_id(session, guild_id, review_id)
+            if row is not None and row.author_id == author_id:
+                row.rating, row.text, row.spoilers = content.rating, text, content.spoilers
+                row.rewatch, row.liked = content.rewatch, content.liked
+                row.updated_at = self.clock.now()
+                await session.flush()
+                return _value(row)
+        await self.save_draft(guild_id, author_id, film_id, text)
+        raise NotFound(
+            "That review was deleted meanwhile, so there is nothing to edit. Your text is kept: "
+            "`/review write` for the film offers it back."
+        )
+
+    async def mine(self, guild_id: int, author_id: int, film_id: int) -> Review | None:
+        async with self.db.transaction() as session:
+            row = await repo.current(session, guild_id, author_id, film_id)
+            return _value(row) if row else None
+
+    async def get(self, guild_id: int, review_id: int) -> Review:
+        async with self.db.transaction() as session:
+            row = await repo.by_id(session, guild_id, review_id)
+            if row is None:
+                raise NotFound("That review has been deleted.")
+            return _value(row)
+
+    async def delete(self, guild_id: int, author_id: int, film: FilmSummary, *, by: int, moderator: bool) -> Review:
+        """Delete ``author_id``'s review of ``film``: their own, or anyone's for a moderator (recorded, with who)."""
+        if by != author_id and not moderator:
+            raise InvalidInput("You can delete only your own reviews (moderators with Manage Messages may remove any).")
+        async with self.db.transaction() as session:
+            row = await repo.current(session, guild_id, author_id, film.id)
+            if row is None:
+                whose = "You have" if by == author_id else "They have"
+                raise NotFound(f"{whose} no review of {film.label} here.")
+            review = _value(row)
+            reason = "deleted" if by == author_id else "removed"
+            repo.archive(session, row, at=self.clock.now(), reason=reason, by=by if reason == "removed" else None)
+            await repo.remove(session, row)
+        return review
+
+    async def set_posted(self, guild_id: int, review_id: int, channel_id: int, message_id: int) -> None:
+        async with self.db.transaction() as session:
+            if row := await repo.by_id(session, guild_id, review_id):
+                row.channel_id, row.message_id = channel_id, message_id
+
+    async def set_thread(self, guild_id: int, review_id: int, thread_id: int) -> None:
+        async with self.db.transaction() as session:
+            if row := await repo.by_id(session, guild_id, review_id):
+                row.thread_id = thread_id
+
+    async def forget(self, guild_id: int, author_id: int) -> int:
+        """Delete all of a member's reviews, earlier versions and drafts in this server."""
+        async with self.db.transaction() as session:
+            return await repo.forget(session, guild_id, author_id)
+
+    # Drafts ---------------------------------------------------------------------------------------
+
+    async def save_draft(self, guild_id: int, author_id: int, film_id: int, text: str) -> None:
+        async with self.db.transaction() as session:
+            await repo.save_draft(session, guild_id, author_id, film_id, text[: TEXT_LIMIT * 2], self.clock.now())
+
+    async def draft(self, guild_id: int, author_id: int, film_id: int) -> str | None:
+        async with self.db.transaction() as session:
+            return await repo.draft(session, guild_id, author_id, film_id)
+
+    # Browsing -------------------------------------------------------------------------------------
+
+    async def for_film(self, guild_id: int, film_id: int, page: int) -> ReviewPage:
+        return await self._page(repo.page_for_film, guild_id, film_id, page)
+
+    async def by_member(self, guild_id: int, author_id: int, page: int) -> ReviewPage:
+        return await self._page(repo.page_for_author, guild_id, author_id, page)
+
+    async def recent(self, guild_id: int, page: int) -> ReviewPage:
+        async with self.db.transaction() as session:
+            found = await repo.page_recent(session, guild_id, max(page, 0) * PAGE_SIZE, PAGE_SIZE)
+        return ReviewPage(tuple(map(_value, found.rows)), max(page, 0), _pages(found.total), found.total)
+
+    async def _page(self, query: repo.PageQuery, guild_id: int, key: int, page: int) -> ReviewPage:
+        async with self.db.transaction() as session:
+            found = await query(session, guild_id, key, max(page, 0) * PAGE_SIZE, PAGE_SIZE)
+        return ReviewPage(tuple(map(_value, found.rows)), max(page, 0), _pages(found.total), found.total)
+
+    async def film_stats(self, guild_id: int, film_id: int) -> FilmStats | None:
+        async with self.db.transaction() as session:
+            count, mean = await repo.film_stats(session, guild_id, film_id)
+        return FilmStats(count, mean) if count and mean is not None else None
+
+    async def top(self, guild_id: int, min_reviews: int = 2, limit: int = 10) -> list[Standing]:
+        """The server's best-rated films with at least ``min_reviews`` reviews."""
+        found = await self._standings(guild_id, min_reviews)
+        return sorted(found, key=lambda s: (-s.mean, -s.count, s.film_label))[:limit]
+
+    async def divisive(self, guild_id: int, min_reviews: int = 2, limit: int = 10) -> list[Standing]:
+        """Where members disagree most: the widest spread of ratings."""
+        found = [s for s in await self._standings(guild_id, min_reviews) if s.spread > 0]
+        return sorted(found, key=lambda s: (-s.spread, -s.count, s.film_label))[:limit]
+
+    async def _standings(self, guild_id: int, min_reviews: int) -> Sequence[Standing]:
+        if min_reviews < 1:
+            raise InvalidInput("The minimum number of reviews is at least 1.")
+        async with self.db.transaction() as session:
+            rows: list[FilmStanding] = await repo.standings(session, guild_id, min_reviews)
+        return [Standing(r.film_id, r.film_label, r.count, r.mean, r.spread) for r in rows]
+
+    # Summaries ------------------------------------------------------------------------------------
+
+    async def summary(self, guild_id: int, film: FilmSummary) -> FilmReport:
+        """What the server thinks of a film. Summarising runs in a worker thread; the result is kept until any
+        review of the film in the server changes (in any process: the reviews' version is read each time)."""
+        key = (guild_id, film.id)
+        async with self.db.transaction() as session:
+            version = await repo.film_version(session, guild_id, film.id)
+            if (cached := self._summaries.get(key)) is not None and cached[0] == version:
+                self._summaries.move_to_end(key)
+                return cached[1]
+            rows = await repo.for_film(session, guild_id, film.id)
+        reviews = [_value(row) for row in rows]
+        people = credits(await self.films.details(film.id)) if reviews else {}
+        report = await asyncio.to_thread(summarise_film, reviews, min_for_consensus=self.consensus_min, credits=people)
+        self._summaries[key] = (version, report)
+        while len(self._summaries) > SUMMARY_CACHE:
+            self._summaries.popitem(last=False)
+        return report
+
+    async def server_summary(self, guild_id: int) -> ServerReport:
+        """The server's month in film: most reviewed, best rated, most divisive, most active reviewers."""
+        since = self.clock.now() - SERVER_PERIOD
+        async with self.db.transaction() as session:
+            rows = await repo.since(session, guild_id, since)
+        return await asyncio.to_thread(summarise_server, [_value(row) for row in rows], since=since)
+
+    @staticmethod
+    async def histogram(report: FilmReport) -> bytes:
+        """The rating distribution as a PNG, drawn in a worker thread."""
+        return await asyncio.to_thread(rating_histogram_png, report.distribution, title=report.film_label)
