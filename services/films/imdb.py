@@ -38,10 +38,10 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import Database, checkpoints
-from db.base import utcnow
 from db.films import bulk
 from db.films.keys import NAME_LENGTH, TITLE_LENGTH, IndexedTitle, TitleRows, clip, fold, index_title, title_rows
 from db.films.records import CreditRecord, ExternalIds, PersonRecord, merged_credits
+from services.clock import Clock, SystemClock
 from services.errors import InvalidInput
 
 log = logging.getLogger(__name__)
@@ -457,8 +457,10 @@ class ImdbImporter:
         show_progress: bool = False,
         restart: bool = False,
         on_batch: Callable[[str, int], None] | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.db = db
+        self.clock = clock or SystemClock()  # when rows were fetched (their fetched_at)
         self.directory = directory
         self.options = options
         self.show_progress = show_progress
@@ -686,7 +688,7 @@ class ImdbImporter:
         and later phases add what the files say now.
         """
         items = _last(items, lambda item: item.film["imdb_id"])
-        now = utcnow()
+        now = self.clock.now()
         ids = await bulk.upsert_films(session, [{**item.film, "fetched_at": now} for item in items], source=SOURCE)
         await bulk.clear_titles_and_credits(session, ids.values(), source=SOURCE)
         await _add_titles(session, [(ids.get(item.film["imdb_id"]), name) for item in items for name in item.names])
@@ -694,7 +696,7 @@ class ImdbImporter:
 
     async def _write_names(self, session: AsyncSession, rows: list[dict[str, Any]]) -> int:
         rows = _last(rows, lambda row: row["imdb_id"])
-        now = utcnow()
+        now = self.clock.now()
         await bulk.upsert_people(session, [{**row, "fetched_at": now} for row in rows], source=SOURCE)
         return len(rows)
 
@@ -705,7 +707,7 @@ class ImdbImporter:
         for tconst, credit in items:
             if (film_id := films.get(tconst)) is not None and credit.person.ids.imdb in people:
                 by_film.setdefault(film_id, []).append(credit)
-        now = utcnow()
+        now = self.clock.now()
         rows = [
             bulk.credit_row(film_id, people[credit.person.ids.imdb or ""], credit, source=SOURCE, fetched_at=now)
             for film_id, credits in by_film.items()
@@ -720,7 +722,7 @@ class ImdbImporter:
         people = await bulk.person_ids(session, (c[1] for c in flat))
         existing = await bulk.credit_keys(session, films.values())
         writing = {(f, p) for f, p, job in existing if job in WRITING_JOBS}
-        now = utcnow()
+        now = self.clock.now()
         rows: dict[tuple[int, int, str], dict[str, Any]] = {}
         for tconst, nconst, job in flat:
             film_id, person_id = films.get(tconst), people.get(nconst)
@@ -750,6 +752,8 @@ async def import_imdb(
     *,
     show_progress: bool = False,
     restart: bool = False,
+    clock: Clock | None = None,
 ) -> ImportReport:
     """Import (or resume importing) the IMDb dataset files in ``directory``."""
-    return await ImdbImporter(db, directory, options, show_progress=show_progress, restart=restart).run()
+    importer = ImdbImporter(db, directory, options, show_progress=show_progress, restart=restart, clock=clock)
+    return await importer.run()

@@ -662,3 +662,11 @@ def test_the_command_line_reports_bad_rows_and_refuses_damaged_files(dataset: Pa
     assert damaged.returncode == 2
     assert damaged.stderr.splitlines()[-1].startswith(f"{dataset / 'title.basics.tsv.gz'} is not a whole gzip file")
     assert "Traceback" not in damaged.stderr
+
+
+async def test_rows_carry_the_injected_clocks_time(db: Database, dataset: Path) -> None:
+    clock = FakeClock()
+    await import_imdb(db, dataset, clock=clock)
+    async with db.transaction() as session:
+        fetched = set(await session.scalars(select(Film.fetched_at).where(Film.source == "imdb")))
+    assert fetched == {clock.now()}
