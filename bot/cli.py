@@ -141,8 +141,10 @@ async def _import_imdb(settings: Settings, args: argparse.Namespace) -> int:
         else:
             print(
                 f"{phase.name:<11} {phase.rows_read:>12,} rows read {phase.rows_written:>10,} written "
-                f"{phase.seconds:8.1f} s {phase.rows_per_second:>10,.0f} rows/s"
+                f"{phase.rows_bad:>6,} bad {phase.seconds:8.1f} s {phase.rows_per_second:>10,.0f} rows/s"
             )
+    for line in report.notes():
+        print(line)
     print(f"{report.films:,} films, {report.people:,} people. {imdb_source.ATTRIBUTION}")
     return 0
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.engine import upsert_insert
@@ -41,15 +41,15 @@ def _chunks(items: Sequence[Any], size: int = LOOKUP_CHUNK) -> Iterator[Sequence
 
 
 async def upsert_films(session: AsyncSession, rows: Rows, *, source: str) -> dict[str, int]:
-    """Insert films or update those of ``source`` with the same ``imdb_id``; their ids by IMDb id.
+    """Insert films or update those of ``source`` with the same ``imdb_id`` (popularity too); their ids by IMDb id.
 
-    Films held by another source are left alone and are not in the answer.
+    Films held by another source are left alone and are not in the answer. ``rows`` must not repeat an imdb_id.
     """
     if not rows:
         return {}
     await version.bump(session)
     insert = upsert_insert(session, FILMS)
-    fields = ("title", "original_title", "year", "runtime_minutes", "genres", "fetched_at")
+    fields = ("title", "original_title", "year", "runtime_minutes", "genres", "popularity", "fetched_at")
     statement = insert.on_conflict_do_update(
         index_elements=["imdb_id"],
         set_={name: insert.excluded[name] for name in fields},
@@ -60,7 +60,7 @@ async def upsert_films(session: AsyncSession, rows: Rows, *, source: str) -> dic
 
 
 async def upsert_people(session: AsyncSession, rows: Rows, *, source: str) -> None:
-    """Insert people or update those of ``source`` with the same ``imdb_id``."""
+    """Insert people or update those of ``source`` with the same ``imdb_id`` (``rows`` must not repeat one)."""
     if not rows:
         return
     await version.bump(session)
@@ -71,6 +71,16 @@ async def upsert_people(session: AsyncSession, rows: Rows, *, source: str) -> No
         where=PEOPLE.c.source == source,
     )
     await session.execute(statement, list(rows))
+
+
+async def clear_titles_and_credits(session: AsyncSession, film_ids_: Iterable[int], *, source: str) -> None:
+    """Delete the titles (with their words and prefixes) of these films of ``source``, and the credits
+    ``source`` gave them: a re-import then stores what its files say, not that and what they said before.
+    """
+    for chunk in _chunks(sorted(set(film_ids_))):
+        for table in (TITLES, TITLE_WORDS, TITLE_PREFIXES):
+            await session.execute(delete(table).where(table.c.film_id.in_(chunk)))
+        await session.execute(delete(CREDITS).where(CREDITS.c.film_id.in_(chunk), CREDITS.c.source == source))
 
 
 async def film_ids(session: AsyncSession, imdb_ids: Iterable[str], *, source: str) -> dict[str, int]:

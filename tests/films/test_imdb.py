@@ -6,6 +6,7 @@ import gzip
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from hypothesis import given
@@ -13,12 +14,13 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from db import Database
-from db.films.records import ExternalIds, FilmRecord
+from db.films.records import CreditRecord, ExternalIds, FilmRecord, PersonRecord
 from db.films.repository import upsert_film
 from db.models import Checkpoint, Credit, Film, FilmTitle, FilmTitlePrefix, FilmTitleWord, Person
 from services.errors import InvalidInput
+from services.films import imdb
 from services.films.catalogue import FilmCatalogue
-from services.films.imdb import IdSet, ImdbImporter, ImportOptions, import_imdb
+from services.films.imdb import BITMAP_FREE, SHOWN, IdSet, ImdbImporter, ImportOptions, import_imdb
 from tests.clock import FakeClock
 from tests.processes import run_filmclub
 
@@ -104,24 +106,29 @@ RATINGS = [
 ]
 
 
+FILES = {
+    "title.basics": BASICS,
+    "title.principals": PRINCIPALS,
+    "name.basics": NAMES,
+    "title.crew": CREW,
+    "title.akas": AKAS,
+    "title.ratings": RATINGS,
+}
+
+
+def tsv(rows: list[list[str]]) -> bytes:
+    return b"".join(("\t".join(row) + "\n").encode() for row in rows)
+
+
 def write_tsv(path: Path, rows: list[list[str]]) -> None:
-    with gzip.open(path, "wt", encoding="utf-8", newline="") as out:
-        for row in rows:
-            out.write("\t".join(row) + "\n")
+    path.write_bytes(gzip.compress(tsv(rows)))
 
 
 @pytest.fixture
 def dataset(tmp_path: Path) -> Path:
     directory = tmp_path / "imdb"
     directory.mkdir()
-    for name, rows in [
-        ("title.basics", BASICS),
-        ("title.principals", PRINCIPALS),
-        ("name.basics", NAMES),
-        ("title.crew", CREW),
-        ("title.akas", AKAS),
-        ("title.ratings", RATINGS),
-    ]:
+    for name, rows in FILES.items():
         write_tsv(directory / f"{name}.tsv.gz", rows)
     return directory
 
@@ -357,12 +364,309 @@ def test_the_command_line_imports_quietly(dataset: Path, tmp_path: Path) -> None
     assert "Traceback" not in missing.stderr
 
 
-@given(st.sets(st.integers(min_value=0, max_value=5_000_000), max_size=200), st.integers(0, 5_000_000))
-def test_id_set_behaves_like_a_set(numbers: set[int], probe: int) -> None:
-    ids = IdSet()
-    for n in numbers:
-        ids.add(n)
-        ids.add(n)
-    assert len(ids) == len(numbers)
+IDS = st.integers(0, 5_000) | st.integers(0, 5_000_000) | st.integers(0, 10**10)
+
+
+@given(st.lists(IDS, max_size=200), IDS, st.sampled_from([16, BITMAP_FREE]))
+def test_id_set_behaves_like_a_set(numbers: list[int], probe: int, free: int) -> None:
+    with patch.object(imdb, "BITMAP_FREE", free):  # 16: ids move from the set into the bitmap as it grows
+        ids = IdSet()
+        for n in numbers:
+            ids.add(n)
+            ids.add(n)
+    assert len(ids) == len(set(numbers))
     assert (probe in ids) == (probe in numbers)
     assert all(n in ids for n in numbers)
+
+
+def test_id_set_memory_follows_how_many_ids_not_how_large() -> None:
+    huge = IdSet()
+    for n in (1, 9_999_999_999, 5_000_000_000, 8_388_607):
+        huge.add(n)
+    assert huge.nbytes < BITMAP_FREE + 1000  # not 1.25 GB: a bitmap up to the largest id
+    assert (9_999_999_999 in huge, 9_999_999_998 in huge, len(huge)) == (True, False, 4)
+
+    dense, sparse = IdSet(), IdSet()
+    for n in range(1, 1_000_001):
+        dense.add(16 * n)  # 1M ids up to 16M: a bitmap of 2 MB
+        sparse.add(9_973 * n)  # 1M ids up to 10^10: a set
+    assert dense.nbytes <= 3 * 1_000_000  # 1 bit per possible id, and room to grow
+    assert sparse.nbytes < 100 * 1_000_000
+    assert (16_000_000 in dense, 16_000_001 in dense, 9_973_000_000 in sparse) == (True, False, True)
+
+
+async def test_a_ten_digit_id_costs_no_memory(db: Database, dataset: Path) -> None:
+    write_tsv(dataset / "title.basics.tsv.gz", [*BASICS, ["tt9999999999", "movie", "Last", N, "0", "2030", N, N, N]])
+    report = await import_imdb(db, dataset)
+    assert report.films == 4
+    assert report.id_set_bytes < 3 * BITMAP_FREE
+
+
+# Real-world files: damaged files and files that are not IMDb's stop the import with a sentence; bad rows are
+# skipped and reported, the same way on both back ends.
+
+
+def row(*fields: str) -> bytes:
+    return "\t".join(fields).encode(errors="surrogateescape")  # "\udce9" is the byte 0xE9
+
+
+def film(tconst: str = "tt0000008", title: str = "Eight Films", year: str = "2008", *more: str) -> bytes:
+    return row(tconst, "movie", title, title, "0", year, N, "88", "Drama", *more)
+
+
+BAD_ROWS = [  # (file, a bad line, what the report says about it)
+    pytest.param("title.basics", film(title="Caf\udce9"), "is not UTF-8", id="not UTF-8"),
+    pytest.param("title.basics", film(title="Nul\0Film"), "has a NUL character", id="NUL byte"),
+    pytest.param(
+        "title.basics", film(title="Long " * 30_000), "is longer than 131,072 characters", id="field over csv limit"
+    ),
+    pytest.param("title.basics", film()[:25], "has 3 columns instead of 9", id="too few columns"),
+    pytest.param("title.basics", film("tt0000008", "Eight", "2008", "x"), "has 10 columns", id="too many columns"),
+    pytest.param("title.basics", film(year="19x8"), "startYear '19x8' is not a whole number", id="unparsable year"),
+    pytest.param("title.basics", film(year="99999999999"), "startYear '99999999999'", id="year beyond int32"),
+    pytest.param("title.basics", film("tt00000000008"), "'tt00000000008' is not an IMDb id", id="id too long"),
+    pytest.param("title.basics", film("tt99999999999"), "'tt99999999999' is not an IMDb id", id="absurd id"),
+    pytest.param("title.basics", film(title=N), "no primaryTitle", id="null primaryTitle"),
+    pytest.param("title.basics", film(title=""), "no primaryTitle", id="empty primaryTitle"),
+    pytest.param("title.principals", row("tt1334260", "x", "nm0000060", "actor", N, N), "ordering 'x'", id="ordering"),
+    pytest.param(
+        "title.principals",
+        row("tt1334260", "10", "nm00000000060", "actor", N, N),
+        "'nm00000000060' is not an IMDb id",
+        id="nconst too long",
+    ),
+    pytest.param("title.crew", row("tt0000002", "nm0000060,oops", N), "'oops' is not an IMDb id", id="crew id"),
+    pytest.param("title.akas", row("tt1334260", "5", "Caf\udce9", N, N, N, N, "0"), "is not UTF-8", id="aka"),
+    pytest.param("title.ratings", row("tt0000002", "6.0", "many"), "numVotes 'many'", id="votes"),
+    pytest.param("name.basics", row("nm0000011", N, N, N, "actor", N), "no primaryName", id="null name"),
+]
+
+
+def insert_line(directory: Path, file: str, line: bytes) -> None:
+    """``file`` with ``line`` as its line 3, after the header and the first row."""
+    rows = FILES[file]
+    (directory / f"{file}.tsv.gz").write_bytes(gzip.compress(tsv(rows[:2]) + line + b"\n" + tsv(rows[2:])))
+
+
+@pytest.mark.parametrize(("file", "line", "reason"), BAD_ROWS)
+async def test_a_bad_row_is_skipped_and_reported(
+    db: Database, dataset: Path, file: str, line: bytes, reason: str
+) -> None:
+    insert_line(dataset, file, line)
+    report = await import_imdb(db, dataset)
+    assert (report.films, report.people) == (3, 12)  # as without the bad row
+    assert report.rows_bad == 1  # once, though principals and crew are read twice
+    [bad] = report.bad_rows
+    assert (bad.file, bad.line) == (f"{file}.tsv.gz", 3)
+    assert reason in bad.reason
+    assert report.notes() == ["skipped 1 bad row:", f"  {bad}"]
+    imported = await snapshot(db), await counts(db)
+
+    write_tsv(dataset / f"{file}.tsv.gz", FILES[file])
+    await import_imdb(db, dataset)  # the files without the bad row: the same catalogue
+    assert (await snapshot(db), await counts(db)) == imported
+
+
+def seed_every_bad_row(directory: Path) -> None:
+    """Every kind of bad row in the dataset's files, and an empty title.akas.tsv.gz."""
+    bad_lines: dict[str, list[bytes]] = {}
+    for case in BAD_ROWS:
+        file, line, _ = case.values
+        bad_lines.setdefault(str(file), []).append(line)  # type: ignore[arg-type]
+    for file, lines in bad_lines.items():
+        rows = FILES[file]
+        (directory / f"{file}.tsv.gz").write_bytes(
+            gzip.compress(tsv(rows[:2]) + b"\n".join(lines) + b"\n" + tsv(rows[2:]))
+        )
+    (directory / "title.akas.tsv.gz").write_bytes(b"")
+
+
+async def test_an_import_with_every_kind_of_bad_row_finishes_and_says_what_it_skipped(
+    db: Database, dataset: Path
+) -> None:
+    seed_every_bad_row(dataset)
+    report = await import_imdb(db, dataset)
+    assert report.rows_bad == len(BAD_ROWS) - 1  # the empty title.akas.tsv.gz took its bad row along
+    assert len(report.bad_rows) == SHOWN
+    assert str(report.bad_rows[0]) == "title.basics.tsv.gz line 3: is not UTF-8"
+    assert report.warnings == [f"{dataset / 'title.akas.tsv.gz'} is empty: nothing was read from it"]
+    notes = report.notes()
+    assert notes[1] == f"skipped {len(BAD_ROWS) - 1} bad rows (the first ones):"
+    assert (report.films, report.people) == (3, 12)
+
+
+@pytest.mark.parametrize("file", ["title.akas", "title.basics"])
+async def test_an_empty_file_is_a_warning(db: Database, dataset: Path, file: str) -> None:
+    (dataset / f"{file}.tsv.gz").write_bytes(b"")
+    report = await import_imdb(db, dataset)
+    assert report.warnings == [f"{dataset / file}.tsv.gz is empty: nothing was read from it"]
+    assert report.films == (3 if file == "title.akas" else 0)
+
+
+def damage(path: Path, how: str) -> None:
+    if how == "not gzip":
+        path.write_bytes(gzip.decompress(path.read_bytes()))
+    else:
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 2])
+
+
+async def test_a_damaged_file_stops_the_import_with_a_sentence_naming_it_and_the_line(
+    db: Database, dataset: Path
+) -> None:
+    damage(dataset / "title.basics.tsv.gz", "not gzip")
+    with pytest.raises(InvalidInput) as raised:
+        await import_imdb(db, dataset)
+    assert str(raised.value).startswith(
+        f"{dataset / 'title.basics.tsv.gz'} is not a whole gzip file (reading stopped at line 1: Not a gzipped file"
+    )
+    assert await counts(db) == dict.fromkeys(await counts(db), 0)  # refused before anything was written
+
+    write_tsv(dataset / "title.basics.tsv.gz", BASICS)
+    many = [*PRINCIPALS, *(["tt1334260", str(n), f"nm{n:07d}", "actor", N, f'["Role {n}"]'] for n in range(10, 20_000))]
+    write_tsv(dataset / "title.principals.tsv.gz", many)
+    damage(dataset / "title.principals.tsv.gz", "truncated")
+    messages = []
+    for _ in range(2):  # a re-run stops at the same place, with the same sentence
+        with pytest.raises(InvalidInput) as raised:
+            await import_imdb(db, dataset)
+        messages.append(str(raised.value))
+    assert messages[0] == messages[1]
+    assert messages[0].startswith(f"{dataset / 'title.principals.tsv.gz'} is not a whole gzip file (reading stopped at")
+    assert "Compressed file ended before the end-of-stream marker was reached); download it again" in messages[0]
+    line = int(messages[0].split("line ")[1].split(":")[0].replace(",", ""))
+    assert 1000 < line < len(many)
+
+
+@pytest.mark.parametrize(
+    ("file", "rows", "found"),
+    [
+        pytest.param(
+            "title.basics",
+            [[r[0], r[2], r[1], *r[3:]] for r in BASICS],
+            "tconst, primaryTitle, titleType, originalTitle",
+            id="columns in another order",
+        ),
+        pytest.param("title.crew", NAMES, "nconst, primaryName, birthYear", id="two files swapped"),
+    ],
+)
+async def test_a_file_without_imdbs_columns_is_refused(
+    db: Database, dataset: Path, file: str, rows: list[list[str]], found: str
+) -> None:
+    write_tsv(dataset / f"{file}.tsv.gz", rows)
+    with pytest.raises(InvalidInput) as raised:
+        await import_imdb(db, dataset)
+    expected = ", ".join(FILES[file][0])
+    assert str(raised.value) == (
+        f"{dataset / file}.tsv.gz does not have the columns of IMDb's {file}.tsv.gz: "
+        f"expected {expected}; found {', '.join(rows[0])}"
+    )
+    assert found in str(raised.value)
+    assert await counts(db) == dict.fromkeys(await counts(db), 0)
+
+
+async def test_an_id_listed_twice_in_a_batch_is_stored_once_as_last_listed(db: Database, dataset: Path) -> None:
+    write_tsv(dataset / "title.basics.tsv.gz", [*BASICS, ["tt1334260", "movie", "Kathy H.", N, "0", "2011", N, N, N]])
+    write_tsv(dataset / "name.basics.tsv.gz", [*NAMES, ["nm1659547", "Carey H. Mulligan", N, N, "actress", N]])
+    await import_imdb(db, dataset)
+    async with db.transaction() as session:
+        film = (await session.scalars(select(Film).where(Film.imdb_id == "tt1334260"))).one()
+        assert (film.title, film.year, film.runtime_minutes) == ("Kathy H.", 2011, None)
+        primary = await session.scalars(
+            select(FilmTitle.title).where(FilmTitle.film_id == film.id, FilmTitle.kind != "alternate")
+        )
+        assert primary.all() == ["Kathy H."]
+        assert await session.scalar(select(Person.name).where(Person.imdb_id == "nm1659547")) == "Carey H. Mulligan"
+
+
+async def others_snapshot(db: Database, imdb_ids: set[str]) -> set[tuple[Any, ...]]:
+    return {entry for entry in await snapshot(db) if entry[1] in imdb_ids}
+
+
+async def test_a_re_import_leaves_imdb_films_as_the_new_files_say_and_other_sources_alone(
+    db: Database, dataset: Path
+) -> None:
+    someone = PersonRecord("Some One", ExternalIds(imdb="nm0000099"))
+    others = [
+        FilmRecord(
+            title="The Quoted Film",
+            source="starter",
+            ids=ExternalIds(imdb="tt0000002"),
+            alternate_titles=("Curated",),
+            credits=(CreditRecord(someone, "director"),),
+        ),
+        FilmRecord(
+            title="Few Votes",
+            source="tmdb",
+            ids=ExternalIds(imdb="tt0000006", tmdb=6),
+            credits=(CreditRecord(someone, "actor", ("Victim",), 1),),
+        ),
+    ]
+    async with db.transaction() as session:
+        for record in others:
+            await upsert_film(session, record, now=NOW)
+    before = await others_snapshot(db, {"tt0000002", "tt0000006"})
+    await import_imdb(db, dataset)
+
+    # IMDb renames the film, drops a credit, an alternate title and a writer, and has more votes for it.
+    write_tsv(
+        dataset / "title.basics.tsv.gz",
+        [BASICS[0], ["tt1334260", "movie", "Kathy H.", N, "0", "2010", N, "103", "Drama"], *BASICS[2:]],
+    )
+    write_tsv(dataset / "title.principals.tsv.gz", [r for r in PRINCIPALS if r[2] != "nm0461136"])
+    write_tsv(dataset / "title.crew.tsv.gz", [CREW[0], ["tt1334260", "nm0738796", "nm0307497,nm0411872"], *CREW[2:]])
+    write_tsv(
+        dataset / "title.akas.tsv.gz", [AKAS[0], ["tt1334260", "1", "Kathy H.", N, N, "original", N, "1"], *AKAS[2:4]]
+    )
+    write_tsv(dataset / "title.ratings.tsv.gz", [RATINGS[0], ["tt1334260", "7.2", "9999"], *RATINGS[2:]])
+    await import_imdb(db, dataset)
+
+    async with db.transaction() as session:
+        film = (await session.scalars(select(Film).where(Film.imdb_id == "tt1334260"))).one()
+        titles = await session.execute(select(FilmTitle.title, FilmTitle.kind).where(FilmTitle.film_id == film.id))
+        assert sorted(titles.all()) == [("Kathy H.", "primary"), ("Nunca me abandones", "alternate")]
+        words = (
+            await session.execute(
+                select(FilmTitleWord.word, FilmTitleWord.popularity).where(FilmTitleWord.film_id == film.id)
+            )
+        ).all()
+        assert {word for word, _ in words} == {"kathy", "h", "nunca", "me", "abandones"}
+        assert {popularity for _, popularity in words} == {film.popularity}
+        assert film.popularity == pytest.approx(40.0)
+        prefixes = await session.scalars(select(FilmTitlePrefix.prefix).where(FilmTitlePrefix.film_id == film.id))
+        assert "nev" not in set(prefixes.all())
+    assert [c[:2] for c in await credits_of(db, "tt1334260")] == [
+        ("Carey Mulligan", "actor"),
+        ("Andrew Garfield", "actor"),
+        ("Charlotte Rampling", "actor"),
+        ("Rachel Portman", "composer"),
+        ("Mark Romanek", "director"),
+        ("Kazuo Ishiguro", "novel"),
+        ("Alex Garland", "screenplay"),
+    ]
+    assert await others_snapshot(db, {"tt0000002", "tt0000006"}) == before
+
+
+def test_the_command_line_reports_bad_rows_and_refuses_damaged_files(dataset: Path, database_url: str) -> None:
+    seed_every_bad_row(dataset)
+    env = {"FILMCLUB_DATABASE_URL": database_url}
+    result = run_filmclub("import", "imdb", str(dataset), "--quiet", env=env)
+    assert result.returncode == 0, result.stderr
+    assert f"warning: {dataset / 'title.akas.tsv.gz'} is empty: nothing was read from it" in result.stdout
+    assert f"skipped {len(BAD_ROWS) - 1} bad rows (the first ones):" in result.stdout
+    assert "  title.basics.tsv.gz line 3: is not UTF-8" in result.stdout
+    assert "3 films, 12 people" in result.stdout
+
+    damage(dataset / "title.basics.tsv.gz", "truncated")
+    damaged = run_filmclub("import", "imdb", str(dataset), "--quiet", env=env)
+    assert damaged.returncode == 2
+    assert damaged.stderr.splitlines()[-1].startswith(f"{dataset / 'title.basics.tsv.gz'} is not a whole gzip file")
+    assert "Traceback" not in damaged.stderr
+
+
+async def test_rows_carry_the_injected_clocks_time(db: Database, dataset: Path) -> None:
+    clock = FakeClock()
+    await import_imdb(db, dataset, clock=clock)
+    async with db.transaction() as session:
+        fetched = set(await session.scalars(select(Film.fetched_at).where(Film.source == "imdb")))
+    assert fetched == {clock.now()}
