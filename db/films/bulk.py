@@ -77,7 +77,11 @@ async def clear_titles_and_credits(session: AsyncSession, film_ids_: Iterable[in
     """Delete the titles (with their words and prefixes) of these films of ``source``, and the credits
     ``source`` gave them: a re-import then stores what its files say, not that and what they said before.
     """
-    for chunk in _chunks(sorted(set(film_ids_))):
+    ids = sorted(set(film_ids_))
+    if not ids:
+        return
+    await version.bump(session)
+    for chunk in _chunks(ids):
         for table in (TITLES, TITLE_WORDS, TITLE_PREFIXES):
             await session.execute(delete(table).where(table.c.film_id.in_(chunk)))
         await session.execute(delete(CREDITS).where(CREDITS.c.film_id.in_(chunk), CREDITS.c.source == source))

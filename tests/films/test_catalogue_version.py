@@ -47,6 +47,9 @@ WRITES: dict[str, Write] = {
     "bulk.set_popularity": lambda session, film, person: bulk.set_popularity(
         session, {"tt5247022": 42.0}, source="imdb"
     ),
+    "bulk.clear_titles_and_credits": lambda session, film, person: bulk.clear_titles_and_credits(
+        session, [film], source="imdb"
+    ),
 }
 
 
