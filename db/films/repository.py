@@ -451,12 +451,6 @@ async def people_by_word(session: AsyncSession, word: str, limit: int = 20) -> l
     return await _people(session, Person.folded.like(f"% {word}%"), limit)
 
 
-async def people_by_names(session: AsyncSession, folded: Iterable[str], limit: int = 20) -> list[Person]:
-    """People whose folded name is any of ``folded`` (whole names found in a sentence), the most credited first."""
-    wanted = sorted(set(folded))
-    return await _people(session, Person.folded.in_(wanted), limit) if wanted else []
-
-
 async def _people(session: AsyncSession, condition: ColumnElement[bool], limit: int) -> list[Person]:
     credits = select(func.count(Credit.id)).where(Credit.person_id == Person.id).scalar_subquery()
     query = select(Person).where(condition).order_by(credits.desc(), Person.id).limit(limit)
