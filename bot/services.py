@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.config import Settings
 from db import Database
+from services.ask.service import AskService
 from services.clock import Clock
 from services.films.catalogue import FilmCatalogue
 from services.films.tmdb import TmdbClient, TmdbLookup
@@ -25,6 +26,6 @@ def online_source(settings: Settings) -> TmdbLookup | None:
 
 def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     tmdb = online_source(settings)
-    return Services(
-        films=FilmCatalogue(db, online=tmdb, clock=clock), reviews=ReviewService(db, clock=clock), tmdb=tmdb
-    )
+    films = FilmCatalogue(db, online=tmdb, clock=clock)
+    reviews = ReviewService(db, clock=clock)
+    return Services(films=films, reviews=reviews, ask=AskService(db, films, reviews, clock=clock), tmdb=tmdb)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.ask.service import AskService
 from services.films.catalogue import FilmCatalogue
 from services.films.tmdb import TmdbLookup
 from services.reviews.service import ReviewService
@@ -15,6 +16,7 @@ class Services:
 
     films: FilmCatalogue
     reviews: ReviewService
+    ask: AskService
     tmdb: TmdbLookup | None = None
 
     async def close(self) -> None:
