@@ -36,6 +36,11 @@ STOP_WORDS = _set(
     "there here be been being tell know ok okay btw any about like thing things"
 )
 PRONOUNS = ("it", "this", "that", "this film", "this movie", "that film", "that movie", "the film", "the movie")
+# What opinions are about: never a title on their own ("the ending" is no film here).
+TOPICS = _set(
+    "ending end endings finale beginning twist acting performance performances plot pacing dialogue visuals effects "
+    "scene scenes characters cinematography direction"
+)
 AUDIENCE = _set("people members everyone folks anybody everybody guys server club you y all others critics")
 WATCHING = _set("watch watching watched see seeing seen worth film movie")
 OPINION_WORDS = _set(

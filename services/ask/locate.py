@@ -13,14 +13,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import process
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.films import repository as repo
 from db.films.keys import title_key
 from db.films.repository import TitleHit
-from services.ask.language import STOP_WORDS, Word, is_question_word
+from services.ask.language import STOP_WORDS, Word, correct, is_question_word
 from services.errors import NotFound
 from services.films import search
 from services.films.query import FIRST_FILM_YEAR, latest_plausible_year
@@ -28,9 +28,11 @@ from services.films.values import Ambiguous, FilmSummary
 
 MAX_SPAN = 12  # words in a title looked for
 TYPO_CUTOFF = 0.8  # how close a misspelt title word must be to a known one: one slip in five letters
+CLOSE_TITLE = 80  # how like the title a run of words must be, as a whole, to name it (0-100)
 SINGLE_WORD_LENGTH = 6  # a corrected word alone is a title only when this long (one slip in six letters)
 _QUOTES = "\"'“”‘’«»*_`"
 _INTRODUCERS = frozenset({"in", "of", "for", "about", "from", "on", "watch", "watching", "watched", "seen", "see"})
+_JOINERS = frozenset({"in", "of", "for", "from", "about", "on", "with", "by", "at", "to", "and", "or"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +64,9 @@ def _typed_as_title(text: str, found: Sequence[Word], start: int, end: int) -> b
     )
 
 
-async def _corrections(session: AsyncSession, found: Sequence[Word]) -> dict[int, str]:
+async def _corrections(session: AsyncSession, found: Sequence[Word]) -> tuple[dict[int, str], set[str]]:
     """Misspelt words (by index) read as the known title word they are closest to (edits counted with
-    transpositions as one: "pyscho" is one slip from "psycho")."""
+    transpositions as one: "pyscho" is one slip from "psycho"), and the words that are title words as typed."""
     unknown = [w.folded for w in found if not is_question_word(w.folded) and not w.folded.isdigit()]
     known = await repo.known_words(session, unknown) if unknown else set()
     fixed: dict[int, str] = {}
@@ -74,11 +76,11 @@ async def _corrections(session: AsyncSession, found: Sequence[Word]) -> dict[int
             continue
         for prefix in dict.fromkeys((text[:2], text[0] + text[2])):  # "pyscho" is found among "ps…" words
             vocabulary = await repo.vocabulary_with_prefix(session, prefix)
-            best = process.extractOne(text, vocabulary, scorer=OSA.normalized_similarity, score_cutoff=TYPO_CUTOFF)
-            if best is not None:
+            best = process.extractOne(text, vocabulary, scorer=OSA.normalized_similarity)
+            if best is not None and best[1] >= TYPO_CUTOFF - 1e-9:  # (rapidfuzz's cutoff drops exact 0.8)
                 fixed[index] = best[0]
                 break
-    return fixed
+    return fixed, known
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,8 +91,7 @@ class _Span:
     corrected: bool
 
     def score(self, found: Sequence[Word], text: str) -> float:
-        size = self.end - self.start
-        value = size * 10.0
+        value = 10.0 * sum(word.folded not in STOP_WORDS for word in found[self.start : self.end])
         if self.start > 0 and found[self.start - 1].folded in _INTRODUCERS:
             value += 4
         if self.end == len(found) or _year(found, self.end) is not None:
@@ -121,17 +122,43 @@ async def locate(session: AsyncSession, text: str, found: Sequence[Word]) -> Loc
     another year than the one written ("Dune 1999")."""
     if not found:
         return None
-    fixed = await _corrections(session, found)
+    fixed, known = await _corrections(session, found)
     spans = _spans(text, found, fixed)
     hits = await repo.titles_by_keys(session, {span.key for span in spans})
     by_key: dict[str, list[TitleHit]] = {}
     for hit in hits:
         by_key.setdefault(hit.folded, []).append(hit)
-    named = [span for span in spans if span.key in by_key]
+    whole = _phrases(found, known)
+    named = [span for span in spans if span.key in by_key and _covers(span, found, whole)]
     if named:
         best = max(named, key=lambda span: (span.score(found, text), -span.start))
         return _pick(best.start, best.end, by_key[best.key], _year(found, best.end))
     return await _close_title(session, text, found)
+
+
+def _phrases(found: Sequence[Word], known: set[str]) -> list[int]:
+    """For each word, the number of the phrase it belongs to (-1 for question and joining words): phrases are
+    the runs of other words between them ("ruth" | "never let me go", "the cider house ruels")."""
+    phrase, numbers, previous = 0, [], False
+    for word in found:
+        read = word.folded if word.folded in known else correct(word.folded)  # "dirceted" is a question word
+        inside = not _breaks(read) and word.folded not in _JOINERS
+        if inside and not previous:
+            phrase += 1
+        numbers.append(phrase if inside else -1)
+        previous = inside
+    return numbers
+
+
+def _covers(span: _Span, found: Sequence[Word], phrases: list[int]) -> bool:
+    """Whether the span takes whole phrases (leaving out only function words and a year): "house" alone in
+    "the cider house ruels" names no film, nor does "go" in "nevr let me go"."""
+    touched = {phrases[i] for i in range(span.start, span.end)} - {-1}
+    return all(
+        span.start <= i < span.end or found[i].folded in STOP_WORDS or _year(found, i) is not None
+        for i, number in enumerate(phrases)
+        if number in touched
+    )
 
 
 def _pick(start: int, end: int, hits: list[TitleHit], year: int | None) -> Located:
@@ -153,7 +180,8 @@ async def _close_title(session: AsyncSession, text: str, found: Sequence[Word]) 
             continue
         except Ambiguous as ambiguous:
             return Located((start, end + (1 if year else 0)), choices=ambiguous.choices)
-        return Located((start, end + (1 if year else 0)), film=film)
+        if fuzz.ratio(title_key(query), title_key(film.title)) >= CLOSE_TITLE:  # the whole run, not a word of it
+            return Located((start, end + (1 if year else 0)), film=film)
     return None
 
 
