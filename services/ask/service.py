@@ -383,14 +383,9 @@ class AskService:
             f"{found.count} member{'s' if found.count != 1 else ''} reviewed {film.label} here: "
             f"{stars(round(mean))} {mean / 2:.1f}/5 on average, so they {verdict}."
         )
-        excerpts = found.excerpts
-        if topic and not excerpts:
-            text += f" Nobody mentioned “{topic}” in their reviews."
-        elif topic:
-            text += f" What they said about “{topic}”:"
-        if not excerpts:
-            excerpts = (await self.reviews.opinions(guild_id, film.id, VERDICT_WORDS)).excerpts
-        quotes = tuple(Quote(e.author_name, e.text, e.rating, e.spoilers) for e in excerpts)
+        if topic:
+            text += f" What they said about “{topic}”:" if found.matched else f" Nobody mentioned “{topic}”; they said:"
+        quotes = tuple(Quote(e.author_name, e.text, e.rating, e.spoilers) for e in found.excerpts)
         return Answer(text, film=film, sources=("this server's reviews",), quotes=quotes)
 
 

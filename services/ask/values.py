@@ -76,7 +76,7 @@ class Question:
         return Question(
             intent,
             film_id=int(match["film"]) if match["film"] else None,
-            people=tuple(arg.split("|")) if intent in _ABOUT_PEOPLE else (),
+            people=tuple(p for p in arg.split("|") if p) if intent in _ABOUT_PEOPLE else (),
             character=arg if intent is Intent.CHARACTER else "",
             job=match["job"],
             topic=arg if intent is Intent.OPINION else "",

@@ -89,3 +89,9 @@ def rank(documents: Sequence[str], query: Iterable[str], limit: int = 3, per_doc
             if len(best) == limit:
                 break
     return best
+
+
+def openings(documents: Sequence[str], limit: int = 3) -> list[Passage]:
+    """The first sentence of each document (a review's verdict, usually): what to quote when nothing matches."""
+    firsts = [(index, sentences(text)) for index, text in enumerate(documents)]
+    return [Passage(index, found[0], 0.0) for index, found in firsts if found][:limit]

@@ -68,6 +68,7 @@ class Opinions:
     count: int
     mean: float | None  # half stars
     excerpts: tuple[Excerpt, ...]
+    matched: bool  # the excerpts answer the query (else they are the reviews' opening sentences)
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,14 +265,17 @@ class ReviewService:
 
     async def opinions(self, guild_id: int, film_id: int, query: Sequence[str], limit: int = 3) -> Opinions:
         """This server's reviews of a film, searched for ``query`` (words; BM25 over their sentences, one
-        sentence per review at most), with the count and mean rating. Never reads another server's reviews."""
+        sentence per review at most; the reviews' first sentences when nothing matches), with the count and
+        mean rating. Never reads another server's reviews."""
         async with self.db.transaction() as session:
             rows = await repo.for_film(session, guild_id, film_id)
-        found = retrieval.rank([row.text for row in rows], query, limit)
+        texts = [row.text for row in rows]
+        matches = retrieval.rank(texts, query, limit)
+        found = matches or retrieval.openings(texts, limit)
         picked = [(rows[passage.document], passage.text) for passage in found]
         excerpts = tuple(Excerpt(row.id, row.author_name, row.rating, text, row.spoilers) for row, text in picked)
         mean = sum(row.rating for row in rows) / len(rows) if rows else None
-        return Opinions(len(rows), mean, excerpts)
+        return Opinions(len(rows), mean, excerpts, matched=bool(matches))
 
     async def film_of_message(self, guild_id: int, message_id: int) -> int | None:
         """The film of the review posted as ``message_id`` in this server, if it is one."""
