@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     tmdb_base_url: str = "https://api.themoviedb.org/3"
     tmdb_refresh_days: int = Field(default=30, ge=1)
     tmdb_timeout_seconds: float = Field(default=10.0, gt=0)
+    ask_model_url: str | None = None
+    ask_model: str | None = None
+    ask_model_key: SecretStr | None = None
+    ask_model_timeout_seconds: float = Field(default=4.0, gt=0)
 
     @classmethod
     def settings_customise_sources(
@@ -68,7 +72,7 @@ class Settings(BaseSettings):
     def _upper_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
-    @field_validator("api_base_url", "tmdb_base_url", "gateway_url")
+    @field_validator("api_base_url", "tmdb_base_url", "gateway_url", "ask_model_url")
     @classmethod
     def _url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("http://", "https://", "ws://", "wss://")):

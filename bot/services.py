@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.config import Settings
 from db import Database
+from services.ask.phrasing import ModelPhrasing
 from services.ask.service import AskService
 from services.clock import Clock
 from services.films.catalogue import FilmCatalogue
@@ -24,8 +25,19 @@ def online_source(settings: Settings) -> TmdbLookup | None:
     return TmdbLookup(client, refresh_days=settings.tmdb_refresh_days)
 
 
+def model_phrasing(settings: Settings) -> ModelPhrasing | None:
+    """The language model that phrases answers, when ``ask_model_url`` and ``ask_model`` are set; None: off."""
+    if settings.ask_model_url is None or settings.ask_model is None:
+        return None
+    key = settings.ask_model_key.get_secret_value() if settings.ask_model_key else None
+    return ModelPhrasing(
+        settings.ask_model_url, settings.ask_model, api_key=key, timeout_seconds=settings.ask_model_timeout_seconds
+    )
+
+
 def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     tmdb = online_source(settings)
     films = FilmCatalogue(db, online=tmdb, clock=clock)
     reviews = ReviewService(db, clock=clock)
-    return Services(films=films, reviews=reviews, ask=AskService(db, films, reviews, clock=clock), tmdb=tmdb)
+    ask = AskService(db, films, reviews, clock=clock, phrasing=model_phrasing(settings))
+    return Services(films=films, reviews=reviews, ask=ask, tmdb=tmdb)

@@ -42,7 +42,11 @@ def quoted(text: str, author: str, rating: int, spoilers: bool) -> str:
 
 def render(result: Answer) -> dict[str, Any]:
     """The message for an answer: an embed (facts, then quotes), with buttons for options."""
-    parts = [result.text, *(quoted(q.text, q.author, q.rating, q.spoilers) for q in result.quotes)]
+    if result.phrased:  # the model's words (built from members' words: escaped), then what it cites, numbered
+        parts = [echo(result.phrased), *(f"[{n}] {echo(line)}" for n, line in enumerate(result.context_lines(), 1))]
+        parts += [quoted(q.text, q.author, q.rating, q.spoilers) for q in result.quotes if q.spoilers]
+    else:
+        parts = [result.text, *(quoted(q.text, q.author, q.rating, q.spoilers) for q in result.quotes)]
     title = result.film.label if result.film else "Film Club"
     embed = new_embed(title, ", ".join(result.sources) or None, clip("\n\n".join(parts), DESCRIPTION_LIMIT))
     message: dict[str, Any] = {"embed": fit(embed)}
@@ -111,8 +115,8 @@ class Ask(commands.Cog):
         film=FILM_DESCRIPTION + " (if the question doesn't name it)",
     )
     async def ask(self, interaction: Interaction, question: QuestionText, film: FilmOption | None = None) -> None:
-        if self.bot.services.films.online is not None:
-            await defer_thinking(interaction)  # a title named in the question may be looked up online
+        if self.bot.services.films.online is not None or self.bot.services.ask.phrasing is not None:
+            await defer_thinking(interaction)  # an online title lookup or the language model may take a while
         asked = Asked(
             question,
             member_id=interaction.user.id,

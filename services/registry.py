@@ -20,6 +20,7 @@ class Services:
     tmdb: TmdbLookup | None = None
 
     async def close(self) -> None:
-        """Release what the services hold open (TMDB's HTTP session)."""
+        """Release what the services hold open (TMDB's and the language model's HTTP sessions)."""
         if self.tmdb is not None:
             await self.tmdb.close()
+        await self.ask.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
+from typing import Protocol
 
 from rapidfuzz import fuzz
 
@@ -76,6 +77,14 @@ JOB_WORDS = {
 }
 
 
+class Phrasing(Protocol):
+    """Words an answer differently from its own facts (services.ask.phrasing.ModelPhrasing), or returns it."""
+
+    async def phrase(self, question: str, answer: Answer) -> Answer: ...
+
+    async def close(self) -> None: ...
+
+
 class Unanswered(FilmClubError):
     """A reading of the question could not be resolved (no such person or part): try the next reading."""
 
@@ -115,12 +124,18 @@ class AskService:
         *,
         clock: Clock,
         channel_film: ChannelFilm | None = None,
+        phrasing: Phrasing | None = None,
     ) -> None:
         self.db = db
         self.films = films
         self.reviews = reviews
         self.channel_film = channel_film
+        self.phrasing = phrasing
         self.follow_ups = FollowUps(clock)
+
+    async def close(self) -> None:
+        if self.phrasing is not None:
+            await self.phrasing.close()
 
     async def ask(self, asked: Asked) -> Answer:
         """Answer ``asked``: an answer, options to pick from, or what the bot can answer."""
@@ -150,7 +165,7 @@ class AskService:
                 continue
             if answer.film is not None and not answer.options:
                 self.follow_ups.remember(asked.channel_id, asked.member_id, answer.film.id)
-            return answer
+            return await self.phrasing.phrase(asked.text, answer) if self.phrasing else answer
         return Answer(str(problem)) if problem else help_answer()
 
     async def choose(self, question: Question, *, guild_id: int | None, channel_id: int, member_id: int) -> Answer:

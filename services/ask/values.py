@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 from services.films.values import FilmSummary
 
+_MARKUP = re.compile(r"[*_|`>]")
 TOKEN_LIMIT = 90  # a choice's token travels in a button's custom_id (Discord allows 100 characters with our prefix)
 
 
@@ -119,4 +120,11 @@ class Answer:
     quotes: tuple[Quote, ...] = ()
     options: tuple[Option, ...] = ()
     understood: bool = True  # False: the bot could not tell what was asked and says what it can answer
-    names: tuple[str, ...] = field(default=(), compare=False)  # every person and film the answer may name
+    phrased: str = ""  # a language model's wording of it, citing context_lines as [n] (member-derived text)
+
+    def context_lines(self) -> list[str]:
+        """The facts and the excerpts without spoilers, one per line: what a language model may use and cite."""
+        facts = [line.strip() for line in _MARKUP.sub("", self.text).splitlines() if line.strip()]
+        quotes = [f"{q.author} ({q.rating / 2:g}/5) wrote: {q.text}" for q in self.quotes if not q.spoilers]
+        sources = [f"Source: {', '.join(self.sources)}."] if self.sources else []
+        return facts + quotes + sources
