@@ -80,6 +80,8 @@ _FILLERS = re.compile(
     r"do you know|does anyone know|can you tell me|could you tell me|tell me|i wonder|any idea|"
     r"i m wondering|i was wondering|remind me)\s+)+"
 )
+_LEADING_FILM = re.compile(rf"(?:(?:in|for|about|from|on) )?{FILM} (?P<core>.+)")
+_TRAILING_FILM = re.compile(rf"(?P<core>.+) {FILM}")
 _LIKING = re.compile(r"\b(?:people|members|everyone|anyone|folks|you|guys|they|we|i) (?:really )?like\b")
 _NOT_A_NAME = _set("in on of for from at it to by with")  # a slot starting with one of these is no name
 _JOBS = (
@@ -258,13 +260,34 @@ def readings(found: Sequence[Word], film: tuple[int, int] | None = None) -> list
     shared = vocabulary & {"together", "both"} or ("and" in vocabulary and vocabulary & {"films", "movies"})
     if shared and FILM not in vocabulary and (pair := _two_people(pairs)):
         results.append(Reading(Intent.TOGETHER, people=pair))
-    for intent, extras, pattern in _PATTERNS:
-        if (match := pattern.fullmatch(read)) is not None:
-            results.extend(_from_match(intent, extras, match, pairs, read))
+    matched = _matches(read, pairs)
+    if not matched and (aside := _aside(read)):  # "In Vertigo, who plays Judy?", "who plays Judy, Vertigo"
+        core, skipped = aside
+        matched = [
+            replace(r, film=r.film or FILM) for r in _matches(core, pairs[skipped : skipped + len(core.split())])
+        ]
+    results.extend(matched)
     for intent, job, keywords in KEYWORDS:
         if vocabulary & keywords:
             results.append(Reading(intent, film=_film_word(vocabulary), job=job))
     return _unique(results)
+
+
+def _matches(read: str, pairs: Sequence[tuple[str, str]]) -> list[Reading]:
+    found: list[Reading] = []
+    for intent, extras, pattern in _PATTERNS:
+        if (match := pattern.fullmatch(read)) is not None:
+            found.extend(_from_match(intent, extras, match, pairs, read))
+    return found
+
+
+def _aside(read: str) -> tuple[str, int] | None:
+    """The question proper when the film is named before or after it, and how many words come before it."""
+    if leading := _LEADING_FILM.fullmatch(read):
+        return leading["core"], read[: leading.start("core")].count(" ")
+    if trailing := _TRAILING_FILM.fullmatch(read):
+        return trailing["core"], 0
+    return None
 
 
 def _film_word(vocabulary: set[str]) -> str:

@@ -207,6 +207,15 @@ HAND_WRITTEN = (
     Conversation((Turn("who shot The Social Network?", "The Social Network (2010)", ("Jeff Cronenweth",)),)),
     Conversation((Turn("what is Parasite about?", "Parasite (2019)", ("Seoul",)),)),
     Conversation((Turn("what genre is Get Out", "Get Out (2017)", ("Horror",)),)),
+    Conversation((Turn("In Vertigo, who plays Midge?", "Vertigo (1958)", ("Barbara Bel Geddes",)),)),
+    Conversation((Turn("Jaws: who played Hooper?", "Jaws (1975)", ("Richard Dreyfuss",)),)),
+    Conversation((Turn("who wrote Casablanca?", "Casablanca (1942)", ("Howard Koch",)),)),
+    Conversation((Turn("who edited Drive", "Drive (2011)", ("Matthew Newman",)),)),
+    Conversation((Turn("what language is Amélie in?", "Amélie (2001)", ("fr",)),)),
+    Conversation((Turn("who played Jack in The Shining?", "The Shining (1980)", ("Jack Nicholson",)),)),
+    Conversation(
+        (Turn("did Stanley Kubrick write The Shining?", "The Shining (1980)", ("Stanley Kubrick", "Stephen King")),)
+    ),
     # Opinions: from this server's reviews only.
     Conversation((Turn("is Jaws worth watching?", "Jaws (1975)", ("2 members",)),)),
     Conversation((Turn("what did people think of the music in Jaws?", "Jaws (1975)", ("Bob", "music")),)),
