@@ -105,6 +105,12 @@ def _base(character: str) -> str:
     return " ".join(kept)
 
 
+def _overlaps(part: str, wanted: str) -> bool:
+    """Whether the words of one name hold the other's ("kane" and "charles foster kane")."""
+    have, want = set(part.split()), set(wanted.split())
+    return bool(have and want) and (want <= have or have <= want)
+
+
 def help_answer() -> Answer:
     examples = "\n".join(f"• {example}" for example in EXAMPLES)
     return Answer(
@@ -163,17 +169,20 @@ class AskService:
             except (Unanswered, NotFound) as error:
                 problem = problem or error
                 continue
-            if answer.film is not None and not answer.options:
-                self.follow_ups.remember(asked.channel_id, asked.member_id, answer.film.id)
+            self._remember(answer, asked.channel_id, asked.member_id)
             return await self.phrasing.phrase(asked.text, answer) if self.phrasing else answer
         return Answer(str(problem)) if problem else help_answer()
 
     async def choose(self, question: Question, *, guild_id: int | None, channel_id: int, member_id: int) -> Answer:
         """Answer an option the member picked (remembered for follow-ups like an answer to a question)."""
         answer = await self.answer(question, guild_id)
+        self._remember(answer, channel_id, member_id)
+        return answer
+
+    def _remember(self, answer: Answer, channel_id: int, member_id: int) -> None:
+        """The film answered about is the member's context for a follow-up in this channel or thread."""
         if answer.film is not None and not answer.options:
             self.follow_ups.remember(channel_id, member_id, answer.film.id)
-        return answer
 
     # The film ---------------------------------------------------------------------------------------
 
@@ -259,14 +268,12 @@ class AskService:
             found = await self.films.cast(film_id, question.character)
         except NotFound as error:
             raise Unanswered(str(error)) from None
-        parts: dict[str, list[tuple[str, str]]] = {}
+        wanted, film = _base(question.character), found.film
+        parts: dict[str, list[tuple[str, str]]] = {}  # the part without its age -> (part as credited, who)
         for member in found.cast:
             for part in member.characters:
-                if _base(part) and (
-                    _base(part) in _base(question.character) or _base(question.character) in _base(part)
-                ):
+                if _overlaps(_base(part), wanted):
                     parts.setdefault(_base(part), []).append((part, member.name))
-        wanted, film = _base(question.character), found.film
         if len(parts) > 1 and wanted not in parts:
             options = tuple(
                 Option(played[0][0], replace(question, character=played[0][0])) for played in parts.values()
