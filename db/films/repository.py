@@ -477,7 +477,7 @@ async def films_per_source(session: AsyncSession) -> dict[str, int]:
     return {source: int(count) for source, count in rows.all()}
 
 
-async def cast_of_popular_films(session: AsyncSession, word: str, films: int = 1000) -> list[Credit]:
+async def cast_of_popular_films(session: AsyncSession, word: str, films: int = 5000) -> list[Credit]:
     """Acting credits whose characters mention ``word`` (folded, ASCII letters) among the ``films`` most
     popular films, with film and person loaded: a bounded scan for "who played Kathy?" asked without a film."""
     popular = select(Film.id).order_by(Film.popularity.desc(), Film.id).limit(films).subquery()

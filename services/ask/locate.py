@@ -133,7 +133,7 @@ async def locate(session: AsyncSession, text: str, found: Sequence[Word]) -> Loc
     if named:
         best = max(named, key=lambda span: (span.score(found, text), -span.start))
         return _pick(best.start, best.end, by_key[best.key], _year(found, best.end))
-    return await _close_title(session, text, found)
+    return await _close_title(session, text, found, known | {found[i].folded for i in fixed})
 
 
 def _phrases(found: Sequence[Word], known: set[str]) -> list[int]:
@@ -169,9 +169,13 @@ def _pick(start: int, end: int, hits: list[TitleHit], year: int | None) -> Locat
         return Located(span, choices=ambiguous.choices)
 
 
-async def _close_title(session: AsyncSession, text: str, found: Sequence[Word]) -> Located | None:
-    """A run of non-question words close to a title ("nevr let me goo"), through the precise search."""
+async def _close_title(session: AsyncSession, text: str, found: Sequence[Word], titled: set[str]) -> Located | None:
+    """A run of non-question words close to a title ("nevr let me goo"), through the precise search; only runs
+    mostly of title words (``titled``: known or corrected), so that a name ("carey mulligan") costs no search."""
     for start, end in _runs(found):
+        content = [w.folded for w in found[start:end] if w.folded not in STOP_WORDS]
+        if 2 * sum(word in titled for word in content) < len(content):
+            continue
         year = _year(found, end)
         query = text[found[start].start : found[end - 1].end] + (f" {year}" if year else "")
         try:
