@@ -153,26 +153,27 @@ class Reading:
 
 
 _FILM_TAIL = r"(?: (?:in|on|of|from|for) (?P<film>.+?))?"
-_PATTERNS: tuple[tuple[Intent, dict[str, object], re.Pattern[str]], ...] = tuple(
-    (intent, dict[str, object](extras), re.compile(pattern))
-    for intent, extras, pattern in (
+# (what is asked, whether it is a yes/no question, the pattern of the whole sentence), most specific first.
+_PATTERNS: tuple[tuple[Intent, bool, re.Pattern[str]], ...] = tuple(
+    (intent, yes_no, re.compile(pattern))
+    for intent, yes_no, pattern in (
         # Who a person played, and whether they are in a film.
         (
             Intent.ROLE,
-            {},
+            False,
             r"who (?:did|does|do|is|was|s) (?P<person>.+?) (?:play|plays|playing|portray|portraying|voice|voicing)"
             + _FILM_TAIL,
         ),
         (
             Intent.ROLE,
-            {},
+            False,
             r"(?:what|which|whats) (?:role|roles|part|parts|character|characters) (?:did|does|do|is|was|has|had|s) "
             r"(?P<person>.+?)(?: (?:play|playing|played|have|voice|voiced|portray|got))?" + _FILM_TAIL,
         ),
-        (Intent.ROLE, {}, r"who (?:is|was|s) (?P<person>.+?) (?:in|on) (?P<film>.+?)"),
+        (Intent.ROLE, False, r"who (?:is|was|s) (?P<person>.+?) (?:in|on) (?P<film>.+?)"),
         (
             Intent.ROLE,
-            {"yes_no": True},
+            True,
             r"(?:is|was|isnt|wasnt|does|did|has|have|are|were) (?P<person>.+?) (?:in|appear in|appears in|"
             r"appearing in|star in|stars in|starring in|act in|acting in|play in|playing in|feature in|featured in|"
             r"been in|part of|in the cast of|on the cast of|a part of|in the cast for)(?: the (?:cast|film|movie))? "
@@ -180,14 +181,14 @@ _PATTERNS: tuple[tuple[Intent, dict[str, object], re.Pattern[str]], ...] = tuple
         ),
         (
             Intent.ROLE,
-            {"yes_no": True},
+            True,
             r"(?:does|did|do) (?P<film>.+?) (?:star|stars|feature|features|have|has|include|includes) "
             r"(?P<person>.+?)(?: in it)?",
         ),
         # A person's films.
         (
             Intent.FILMOGRAPHY,
-            {},
+            False,
             r"(?:what|which|whats)(?: else| other)?(?: (?:films?|movies?|roles?|things|work|else))?(?: else)? "
             r"(?:has|have|did|does|do|is|was|s) (?P<person>.+?) (?P<verb>been in|be in|appeared in|appear in|"
             r"acted in|act in|starred in|star in|played in|play in|scored|score|composed|compose|composed for|written|"
@@ -196,35 +197,35 @@ _PATTERNS: tuple[tuple[Intent, dict[str, object], re.Pattern[str]], ...] = tuple
         ),
         (
             Intent.FILMOGRAPHY,
-            {},
+            False,
             r"(?:films?|movies?|filmography|credits|work) (?:of|by|with|starring|featuring) (?P<person>.+?)",
         ),
         # The cast, and who played a part.
         (
             Intent.CAST,
-            {},
+            False,
             r"(?:who|whos|who s)(?: is| was| are| were)? (?:in|starring in|starred in|stars in|acting in|acted in|"
             r"acts in|appears in|appeared in|played in|plays in|playing in|in the cast of|on the cast of)"
             r"(?: the cast of)? (?P<film>.+?)",
         ),
         (
             Intent.CHARACTER,
-            {},
+            False,
             r"who (?:played|plays|play|portrayed|portrays|portray|voiced|voices|voice|is playing|was playing|"
             r"s playing|played as|acted as|was cast as|is cast as|starred as|stars as)"
             r"(?: the (?:role|part|character) of)? (?P<character>.+?)" + _FILM_TAIL,
         ),
-        (Intent.CHARACTER, {}, r"who (?:is|was|s) (?P<character>.+?) played by" + _FILM_TAIL),
+        (Intent.CHARACTER, False, r"who (?:is|was|s) (?P<character>.+?) played by" + _FILM_TAIL),
         (
             Intent.CHARACTER,
-            {},
+            False,
             r"(?:which|what|who s|who is|who was) (?:the )?(?:actor|actress|person|one)(?: who| that)? "
             r"(?:played|plays|portrayed|voiced|was|is) (?P<character>.+?)" + _FILM_TAIL,
         ),
-        (Intent.CHARACTER, {}, r"(?:who is|who was|who s|whos) (?P<character>.+?)" + _FILM_TAIL),
-        (Intent.ABOUT, {}, r"(?:what|whats|what s)(?: is| s| was)? (?P<film>.+?) about"),
-        (Intent.ABOUT, {}, r"about (?P<film>.+?)"),  # "tell me about ..." (the filler is gone)
-        (Intent.FILMOGRAPHY, {}, r"(?:who is|who was|who s|whos|about) (?P<person>.+?)"),
+        (Intent.CHARACTER, False, r"(?:who is|who was|who s|whos) (?P<character>.+?)" + _FILM_TAIL),
+        (Intent.ABOUT, False, r"(?:what|whats|what s)(?: is| s| was)? (?P<film>.+?) about"),
+        (Intent.ABOUT, False, r"about (?P<film>.+?)"),  # "tell me about ..." (the filler is gone)
+        (Intent.FILMOGRAPHY, False, r"(?:who is|who was|who s|whos|about) (?P<person>.+?)"),
     )
 )
 
@@ -275,9 +276,9 @@ def readings(found: Sequence[Word], film: tuple[int, int] | None = None) -> list
 
 def _matches(read: str, pairs: Sequence[tuple[str, str]]) -> list[Reading]:
     found: list[Reading] = []
-    for intent, extras, pattern in _PATTERNS:
+    for intent, yes_no, pattern in _PATTERNS:
         if (match := pattern.fullmatch(read)) is not None:
-            found.extend(_from_match(intent, extras, match, pairs, read))
+            found.extend(_from_match(intent, yes_no, match, pairs, read))
     return found
 
 
@@ -295,7 +296,7 @@ def _film_word(vocabulary: set[str]) -> str:
 
 
 def _from_match(
-    intent: Intent, extras: dict[str, object], match: re.Match[str], pairs: Sequence[tuple[str, str]], read: str
+    intent: Intent, yes_no: bool, match: re.Match[str], pairs: Sequence[tuple[str, str]], read: str
 ) -> Iterator[Reading]:
     groups = match.groupdict()
     slot = {name: _typed(pairs, read, match.span(name)) for name, value in groups.items() if value}
@@ -305,7 +306,7 @@ def _from_match(
         return  # "is it in english": not a person
     if film and FILM in film and film != FILM:
         return  # the film's words split across slots: another pattern reads it better
-    reading = Reading(intent, film=film, yes_no=bool(extras.get("yes_no")))
+    reading = Reading(intent, film=film, yes_no=yes_no)
     if intent is Intent.FILMOGRAPHY:
         verb = set(str(groups.get("verb") or "").split())
         job = next((name for name, verbs in _JOBS if verb & verbs), "")
