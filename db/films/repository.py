@@ -392,6 +392,21 @@ async def vocabulary_with_prefix(session: AsyncSession, prefix: str, limit: int 
     return list(await session.scalars(query))
 
 
+async def vocabulary_near(session: AsyncSession, prefix: str, length: int, slack: int = 1) -> list[str]:
+    """Known title words starting with ``prefix`` whose length is within ``slack`` of ``length``: the few that
+    may be a misspelling of a word that long (a range scan; only those rows come back)."""
+    query = (
+        select(TitleVocabulary.word)
+        .where(
+            TitleVocabulary.word >= prefix,
+            TitleVocabulary.word < prefix + PREFIX_END,
+            func.length(TitleVocabulary.word).between(length - slack, length + slack),
+        )
+        .order_by(TitleVocabulary.word)
+    )
+    return list(await session.scalars(query))
+
+
 async def known_words(session: AsyncSession, candidates: Iterable[str]) -> set[str]:
     """Those of ``candidates`` that occur in some title."""
     query = select(TitleVocabulary.word).where(TitleVocabulary.word.in_(sorted(set(candidates))))

@@ -75,7 +75,7 @@ async def _corrections(session: AsyncSession, found: Sequence[Word]) -> tuple[di
         if text in known or text not in unknown or len(text) < 4:
             continue
         for prefix in dict.fromkeys((text[:2], text[0] + text[2])):  # "pyscho" is found among "ps…" words
-            vocabulary = await repo.vocabulary_with_prefix(session, prefix)
+            vocabulary = await repo.vocabulary_near(session, prefix, len(text))  # one slip: one letter more or less
             best = process.extractOne(text, vocabulary, scorer=OSA.normalized_similarity)
             if best is not None and best[1] >= TYPO_CUTOFF - 1e-9:  # (rapidfuzz's cutoff drops exact 0.8)
                 fixed[index] = best[0]
