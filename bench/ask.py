@@ -58,7 +58,7 @@ async def measure(url: str, backend: str, films: list[tuple[str, int, float]]) -
         clock = SystemClock()
         catalogue = FilmCatalogue(db, clock=clock)
         timed = Timed()
-        score = await run(db, catalogue, ReviewService(db, clock=clock), clock, timed)
+        score = await run(db, catalogue, ReviewService(db, clock=clock, films=catalogue), clock, timed)
         ordered, cpu = sorted(timed.times), sorted(timed.cpu)
         p50, p95 = statistics.median(ordered), percentile(ordered, 0.95)
         print(

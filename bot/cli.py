@@ -5,22 +5,39 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import AsyncIterator, Awaitable, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from bot import __version__
-from bot.app import App, MissingToken, serve
+from bot.app import App, CannotStart, MissingToken, serve
 from bot.config import ConfigError, Settings, load_settings
 from bot.logging import setup_logging
 from db import Database, migrate
+from db.engine import DatabaseUnavailable, explained, sqlite_file
 from services.errors import FilmClubError
 from services.films import imdb as imdb_source
 
 
+class _Parser(argparse.ArgumentParser):
+    """Takes ``--config``; so do its subcommands (argparse makes them of the same class), wherever it is written."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_argument(
+            "--config",
+            type=Path,
+            default=argparse.SUPPRESS,  # a subcommand without it keeps what came before it
+            help="TOML config file (default: $FILMCLUB_CONFIG, else none)",
+        )
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="filmclub", description="Film Club, a Discord bot for film discussion.")
+    parser = _Parser(prog="filmclub", description="Film Club, a Discord bot for film discussion.")
     parser.add_argument("--version", action="version", version=f"filmclub {__version__}")
-    parser.add_argument("--config", type=Path, help="TOML config file (default: $FILMCLUB_CONFIG, else none)")
+    parser.set_defaults(config=None)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     commands.add_parser("run", help="connect to Discord and serve (applies migrations first)")
@@ -72,9 +89,23 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _db_command(settings: Settings, args: argparse.Namespace) -> int:
-    database = Database(settings.resolved_database_url)
+@asynccontextmanager
+async def _database(url: str) -> AsyncIterator[Database]:
+    """The database for one command, disposed after; a failure to reach or write it becomes DatabaseUnavailable."""
+    database = Database(url)
     try:
+        with explained(url):
+            yield database
+    finally:
+        await database.dispose()
+
+
+async def _db_command(settings: Settings, args: argparse.Namespace) -> int:
+    url = settings.resolved_database_url
+    if args.db_command == "current" and (path := sqlite_file(url)) is not None and not path.exists():
+        print(f"no database yet at {path}: `filmclub db upgrade` or `filmclub run` creates it")
+        return 0
+    async with _database(url) as database:
         match args.db_command:
             case "upgrade":
                 await migrate.upgrade(database.engine, args.revision)
@@ -86,8 +117,6 @@ async def _db_command(settings: Settings, args: argparse.Namespace) -> int:
                 current, head = await migrate.current(database.engine)
                 state = "up to date" if current == head else f"newest is {head}; run `filmclub db upgrade`"
                 print(f"database at {current or 'no revision (empty)'}: {state}")
-    finally:
-        await database.dispose()
     return 0
 
 
@@ -97,17 +126,15 @@ async def _import_imdb(settings: Settings, args: argparse.Namespace) -> int:
         print("--title-types needs a type, --batch-size and --min-votes must be positive", file=sys.stderr)
         return 2
     options = imdb_source.ImportOptions(title_types=types, min_votes=args.min_votes, batch_size=args.batch_size)
-    database = Database(settings.resolved_database_url)
     try:
-        await migrate.upgrade(database.engine)
-        report = await imdb_source.import_imdb(
-            database, args.directory, options, show_progress=not args.quiet, restart=args.restart
-        )
+        async with _database(settings.resolved_database_url) as database:
+            await migrate.upgrade(database.engine)
+            report = await imdb_source.import_imdb(
+                database, args.directory, options, show_progress=not args.quiet, restart=args.restart
+            )
     except FilmClubError as exc:
         print(exc, file=sys.stderr)
         return 2
-    finally:
-        await database.dispose()
     for phase in report.phases:
         if phase.skipped:
             print(f"{phase.name:<11} already done")
@@ -155,21 +182,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         level, settings.log_format, [s.get_secret_value() for s in (settings.token, settings.tmdb_token) if s]
     )
     try:
-        match args.command:
-            case "run":
-                asyncio.run(serve(settings))
-                return 0
-            case "console":
-                return asyncio.run(_console(settings, args.user, args.channel))
-            case "sync":
-                return asyncio.run(_sync(settings, args.guilds))
-            case "db":
-                return asyncio.run(_db_command(settings, args))
-            case "import":
-                return asyncio.run(_import_imdb(settings, args))
-    except MissingToken as exc:
+        return asyncio.run(_settled(_command(settings, args)))
+    except CannotStart as exc:
         print(exc, file=sys.stderr)
-        return 2
+        return exc.exit_code
+    except DatabaseUnavailable as exc:
+        print(exc, file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
+
+
+async def _command(settings: Settings, args: argparse.Namespace) -> int:
+    match args.command:
+        case "run":
+            await serve(settings)
+            return 0
+        case "console":
+            return await _console(settings, args.user, args.channel)
+        case "sync":
+            return await _sync(settings, args.guilds)
+        case "db":
+            return await _db_command(settings, args)
+        case "import":
+            return await _import_imdb(settings, args)
     raise AssertionError(f"unhandled command {args.command}")
+
+
+async def _settled(command: Awaitable[int]) -> int:
+    """Run ``command``, then let aiosqlite's worker threads finish before the event loop closes: a connection
+    that failed to open stops its thread without waiting for it, and the thread's late reply to a closed
+    loop would print a traceback under the sentence that explains the failure."""
+    try:
+        return await command
+    finally:
+        for thread in threading.enumerate():
+            if thread.name.endswith("(_connection_worker_thread)"):  # "Thread-N (target)": aiosqlite's
+                await asyncio.to_thread(thread.join, 1.0)

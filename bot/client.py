@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 SYNC_CHECKPOINT = "command-tree-hash"
 # The features, loaded in this order. A module in cogs/ that is not listed (a shared helper) is not loaded.
-EXTENSIONS = ("cogs.about", "cogs.films", "cogs.reviews", "cogs.ask")
+EXTENSIONS = ("cogs.about", "cogs.films", "cogs.reviews", "cogs.parties", "cogs.ask")
 # Components that every feature may send, working after restarts.
 SHARED_ITEMS = (PageButton, FilmPicker)
 
@@ -40,7 +40,8 @@ REQUIRED = (
     "send_messages_in_threads",
     "embed_links",
     "read_message_history",  # reviews: a Discuss thread opens on the review's message
-    "create_public_threads",
+    "create_public_threads",  # reviews' Discuss threads, watch parties' discussion threads
+    "manage_events",  # watch parties in the server's Events, kept in step
 )
 REQUIRED_PERMISSIONS = discord.Permissions(**dict.fromkeys(REQUIRED, True))
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from bot.logging import hide_url_passwords
 
 DISCORD_API_BASE = "https://discord.com/api/v10"
 CONFIG_ENV = "FILMCLUB_CONFIG"
@@ -50,6 +52,14 @@ class Settings(BaseSettings):
     tmdb_base_url: str = "https://api.themoviedb.org/3"
     tmdb_refresh_days: int = Field(default=30, ge=1)
     tmdb_timeout_seconds: float = Field(default=10.0, gt=0)
+    tmdb_concurrent_lookups: int = Field(default=4, ge=1)
+    review_consensus_min: int = Field(default=3, ge=1)
+    party_reminder_minutes: list[int] = Field(default_factory=lambda: [60, 0], max_length=5)
+    party_margin_minutes: int = Field(default=15, ge=0, le=240)
+    party_archive_days: float = Field(default=3.0, gt=0, le=30)
+    party_reminder_grace_minutes: int = Field(default=30, ge=1)
+    party_reminder_lease_seconds: float = Field(default=120.0, ge=10)
+    party_reminder_poll_seconds: float = Field(default=30.0, gt=0)
     ask_model_url: str | None = None
     ask_model: str | None = None
     ask_model_key: SecretStr | None = None
@@ -88,6 +98,13 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("party_reminder_minutes")
+    @classmethod
+    def _reminder_minutes(cls, value: list[int]) -> list[int]:
+        if any(not 0 <= minutes <= 7 * 24 * 60 for minutes in value):
+            raise ValueError("must be minutes before the start, from 0 (at the start) to 10080 (a week)")
+        return sorted(set(value), reverse=True)
+
     @field_validator("shard_ids")
     @classmethod
     def _shard_ids(cls, value: list[int] | None, info: ValidationInfo) -> list[int] | None:
@@ -120,7 +137,12 @@ def _describe(error: ValidationError, source: str) -> str:
             lines.append(f"  - `{key}` is not a known setting (see config.example.toml for the list)")
             continue
         message = item["msg"].removeprefix("Value error, ")
-        lines.append(f"  - `{key}` (file key `{key}` or env {env}): {message}; got {item.get('input')!r}")
+        field = Settings.model_fields.get(key)
+        if field is not None and SecretStr in (field.annotation, *get_args(field.annotation)):
+            got = "(not shown: it is a secret)"
+        else:
+            got = hide_url_passwords(repr(item.get("input")))
+        lines.append(f"  - `{key}` (file key `{key}` or env {env}): {message}; got {got}")
     return "\n".join(lines)
 
 

@@ -13,14 +13,20 @@ from collections.abc import Callable
 from pydantic import SecretStr
 from rich.console import Console
 
-from bot.app import App
+from bot.app import App, CannotStart
 from bot.config import Settings
 from standin import DEMO, StandIn
-from standin.console import LineSource, TerminalInput, run_console
+from standin.console import ConsoleError, LineSource, TerminalInput, open_console
 
 log = logging.getLogger(__name__)
 
 READY_TIMEOUT = 30.0
+
+
+class NotInTheDemo(CannotStart):
+    """``--user`` or ``--channel`` names nobody or nothing in the demo server (the message names the choices)."""
+
+    exit_code = 2
 
 
 def console_settings(settings: Settings, standin: StandIn) -> Settings:
@@ -50,12 +56,8 @@ async def run_offline(
     channel: str = "general",
 ) -> None:
     async with StandIn([DEMO], stable_ids=True) as standin:
-        app = await App.open(console_settings(settings, standin))
-        runner = asyncio.create_task(app.run(), name="filmclub-console-bot")
-        try:
-            with console.status("Starting Film Club against the local Discord stand-in..."):
-                await app.until_ready(runner, READY_TIMEOUT)
-            await run_console(
+        try:  # before starting the bot: an unknown --user or --channel ends here
+            chat = open_console(
                 standin,
                 input=make_input(console),
                 console=console,
@@ -63,6 +65,15 @@ async def run_offline(
                 user=user,
                 channel=channel,
             )
+        except ConsoleError as error:
+            raise NotInTheDemo(f"filmclub console: {error}") from error
+        app = await App.open(console_settings(settings, standin))
+        runner = asyncio.create_task(app.run(), name="filmclub-console-bot")
+        try:
+            with console.status("Starting Film Club against the local Discord stand-in..."):
+                await app.until_ready(runner, READY_TIMEOUT)
+            await chat.run()
         finally:
-            await app.close()
+            await app.close()  # once the interactions still running have answered
             await runner
+        chat.flush()  # those answers

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from datetime import UTC, datetime
 
 _STANDARD_ATTRS = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
+_URL_PASSWORD = re.compile(r"(\b[a-zA-Z][\w+.-]*://[^:/@\s]*):[^@\s]*@")
+
+
+def hide_url_passwords(text: str) -> str:
+    """``postgresql://user:secret@host/db`` -> ``postgresql://user:***@host/db``, anywhere in ``text``."""
+    return _URL_PASSWORD.sub(r"\1:***@", text)
 
 
 class JsonFormatter(logging.Formatter):
@@ -27,8 +34,8 @@ class JsonFormatter(logging.Formatter):
 
 
 class Redacting(logging.Formatter):
-    """Wraps a formatter and replaces secrets (the bot token, API tokens) anywhere in its output,
-    tracebacks and extra fields included."""
+    """Wraps a formatter and replaces secrets (the bot token, API tokens, passwords in URLs) anywhere in
+    its output, tracebacks and extra fields included."""
 
     def __init__(self, inner: logging.Formatter, secrets: list[str]) -> None:
         super().__init__()
@@ -39,11 +46,23 @@ class Redacting(logging.Formatter):
         text = self.inner.format(record)
         for secret in self.secrets:
             text = text.replace(secret, "[redacted]")
-        return text
+        return hide_url_passwords(text)
+
+
+def _not_alembic_preamble(record: logging.LogRecord) -> bool:
+    """Alembic announces its dialect ("Context impl SQLiteImpl.", "Will assume ... DDL.") every time it looks
+    at a database: noise, unless debugging."""
+    return not (
+        record.name == "alembic.runtime.migration"
+        and record.levelno == logging.INFO
+        and record.msg.startswith(("Context impl", "Will assume"))
+    )
 
 
 def setup_logging(level: str, fmt: str, secrets: list[str]) -> None:
     handler = logging.StreamHandler(sys.stderr)
+    if level != "DEBUG":
+        handler.addFilter(_not_alembic_preamble)
     inner = JsonFormatter() if fmt == "json" else logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
     handler.setFormatter(Redacting(inner, secrets))
     root = logging.getLogger()

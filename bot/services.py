@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.config import Settings
 from db import Database
 from services.ask.phrasing import ModelPhrasing
@@ -9,6 +11,8 @@ from services.ask.service import AskService
 from services.clock import Clock
 from services.films.catalogue import FilmCatalogue
 from services.films.tmdb import TmdbClient, TmdbLookup
+from services.parties.reminders import ReminderScheduler
+from services.parties.service import PartyDefaults, PartyService
 from services.registry import Services
 from services.reviews.service import ReviewService
 
@@ -35,9 +39,29 @@ def model_phrasing(settings: Settings) -> ModelPhrasing | None:
     )
 
 
+def party_service(settings: Settings, db: Database, clock: Clock) -> PartyService:
+    """Watch parties, with their reminder scheduler (started by the cog, so it runs while the bot does)."""
+    scheduler = ReminderScheduler(
+        db,
+        clock=clock,
+        grace=timedelta(minutes=settings.party_reminder_grace_minutes),
+        lease=timedelta(seconds=settings.party_reminder_lease_seconds),
+        poll=timedelta(seconds=settings.party_reminder_poll_seconds),
+    )
+    defaults = PartyDefaults(
+        reminder_minutes=tuple(settings.party_reminder_minutes),
+        margin_minutes=settings.party_margin_minutes,
+        archive_after=timedelta(days=settings.party_archive_days),
+    )
+    return PartyService(db, clock=clock, reminders=scheduler, defaults=defaults)
+
+
 def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     tmdb = online_source(settings)
-    films = FilmCatalogue(db, online=tmdb, clock=clock)
-    reviews = ReviewService(db, clock=clock)
-    ask = AskService(db, films, reviews, clock=clock, phrasing=model_phrasing(settings))
-    return Services(films=films, reviews=reviews, ask=ask, tmdb=tmdb)
+    films = FilmCatalogue(db, online=tmdb, clock=clock, online_concurrency=settings.tmdb_concurrent_lookups)
+    reviews = ReviewService(db, clock=clock, films=films, consensus_min=settings.review_consensus_min)
+    parties = party_service(settings, db, clock)
+    ask = AskService(
+        db, films, reviews, clock=clock, channel_film=parties.film_of_thread, phrasing=model_phrasing(settings)
+    )
+    return Services(films=films, reviews=reviews, parties=parties, ask=ask, tmdb=tmdb)

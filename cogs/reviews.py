@@ -9,6 +9,7 @@ back the next time the member writes about that film.
 from __future__ import annotations
 
 import contextlib
+import io
 import re
 from typing import Any
 
@@ -17,23 +18,26 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs.ui.bot import ClubBot, Interaction
-from cogs.ui.embeds import DESCRIPTION_LIMIT, clip, fit, listing, new_embed
+from cogs.ui.embeds import DESCRIPTION_LIMIT, clip, echo, fit, listing, new_embed
 from cogs.ui.film_option import FILM_DESCRIPTION, OPENS_MODAL, FilmOption
 from cogs.ui.items import Page, ReportsErrors, register_book, send_book
-from cogs.ui.replies import NO_MENTIONS, answer, send_private
+from cogs.ui.replies import NO_MENTIONS, answer, defer_thinking, send_private
 from services.errors import FilmClubError, InvalidInput
 from services.films.values import FilmSummary
 from services.reviews.service import Content, ReviewPage, Standing
+from services.reviews.summary import FilmReport, ServerReport
 from services.reviews.values import TEXT_LIMIT, Review, half_stars, stars
 
 TEXT_FIELD = "text"
 PREVIEW = 160  # characters of a review shown in lists
 THREAD_NAME_LIMIT = 100
-# Modal custom_ids: what the form is for travels with it (flags: s = spoilers, r = rewatch, l = liked).
-WRITE_FORM = re.compile(r"review:write:(?P<film>\d+):(?P<rating>\d+):(?P<flags>[srl]*)")
+# Modal custom_ids: what the form is for travels with it (flags: s = spoilers, r = rewatch, l = liked; a new review
+# may also carry w = watched together, set by a watch party's review button for its attendees).
+WRITE_FORM = re.compile(r"review:write:(?P<film>\d+):(?P<rating>\d+):(?P<flags>[srlw]*)")
 EDIT_FORM = re.compile(r"review:edit:(?P<review>\d+):(?P<film>\d+):(?P<rating>\d+):(?P<flags>[srl]*)")
 Stars = app_commands.Range[float, 0.5, 5.0]
 MODAL = {OPENS_MODAL: True}
+CHART_FILE = "ratings.png"
 BOOKS = {"film": "film-reviews", "member": "member-reviews", "recent": "recent-reviews"}
 
 
@@ -85,6 +89,48 @@ def standings_embed(title: str, found: list[Standing], empty: str, *, spread: bo
         for s in found
     ]
     return fit(new_embed(title, description=listing(lines, DESCRIPTION_LIMIT) if lines else empty))
+
+
+def summary_embed(film: FilmSummary, report: FilmReport) -> discord.Embed:
+    """What the server thinks of a film: counts, stars, consensus, themes and quotes (spoilers stay wrapped)."""
+    embed = new_embed(f"What this server thinks of {film.label}")
+    if not report.count or report.mean_rating is None:
+        embed.description = "No reviews of it here yet: `/review write` posts the first."
+        return embed
+    lines = [report.consensus or report.note or ""]
+    if not report.consensus and report.key_points:
+        lines += [f"• {point}" for point in report.key_points]
+    embed.description = clip("\n".join(line for line in lines if line), DESCRIPTION_LIMIT)
+    mean = report.mean_rating
+    embed.add_field(name="Reviews", value=f"{report.count} · {stars(round(mean))} {mean / 2:.1f} on average")
+    embed.add_field(name="Feeling", value=f"{report.sentiment} · {report.positive_share:.0%} positive")
+    if report.themes:
+        themes = [f"**{t.label}**: {t.feeling} ({t.reviews} review(s))" for t in report.themes]
+        embed.add_field(name="Themes", value=listing(themes), inline=False)
+    if report.quotes:
+        quotes = [f"> {q.text}\n— {echo(q.author_name)} {stars(q.rating)}" for q in report.quotes]
+        embed.add_field(name="In their words", value=listing(quotes), inline=False)
+    embed.set_image(url=f"attachment://{CHART_FILE}")
+    return fit(embed)
+
+
+def server_embed(report: ServerReport) -> discord.Embed:
+    """The server's month in film."""
+    embed = new_embed("This server's month in film")
+    if not report.reviews:
+        embed.description = "No reviews in the last 30 days: `/review write` posts one."
+        return embed
+    embed.description = f"{report.reviews} review(s) of {report.films} film(s) by {report.reviewers} member(s)."
+    sections = (
+        ("Most reviewed", [f"{f.film_label}: {f.reviews}" for f in report.most_reviewed]),
+        ("Best rated", [f"{f.film_label}: {stars(round(f.mean_rating))}" for f in report.best_rated]),
+        ("Most divisive", [f"{f.film_label}: ±{f.spread / 2:.1f}★" for f in report.most_divisive]),
+        ("Most active", [f"{echo(r.author_name)}: {r.reviews}" for r in report.most_active]),
+    )
+    for name, lines in sections:
+        if lines:
+            embed.add_field(name=name, value=listing(lines), inline=False)
+    return fit(embed)
 
 
 def review_form(custom_id: str, film: FilmSummary | str, text: str | None) -> discord.ui.Modal:
@@ -287,8 +333,8 @@ class Reviews(commands.GroupCog, group_name="review", group_description="Post, r
         reviews = self.bot.services.reviews
         text = _submitted_text(interaction)
         if form := WRITE_FORM.fullmatch(custom_id):
-            film = await self.bot.services.films.find(f"film:{form['film']}")
-            content = Content(int(form["rating"]), text, *(f in form["flags"] for f in "srl"))
+            film = await self.bot.services.films.find(f"film:{form['film']}", local_only=True)  # answer within 3 s
+            content = Content(int(form["rating"]), text, *(f in form["flags"] for f in "srlw"))
             written = await reviews.write(guild_id, interaction.user.id, interaction.user.display_name, film, content)
             if not written.changed:
                 await send_private(interaction, f"Your review of {film.label} is already posted; nothing changed.")
@@ -378,6 +424,23 @@ class Reviews(commands.GroupCog, group_name="review", group_description="Post, r
     async def _recent_page(self, interaction: Interaction, key: str, page: int) -> Page:
         found = await self.bot.services.reviews.recent(await _guild_id(interaction), page)
         return Page(page_embed("Recent reviews", found, "No reviews here yet: `/review write` posts one."), found.pages)
+
+    @app_commands.command(name="summary", description="What the server thinks of a film, or its month in film")
+    @app_commands.describe(film="A film; leave it out for the server's month in film")
+    async def summary(self, interaction: Interaction, film: FilmOption | None = None) -> None:
+        guild_id = await _guild_id(interaction)
+        await defer_thinking(interaction)
+        reviews = self.bot.services.reviews
+        if film is None:
+            await answer(interaction, embed=server_embed(await reviews.server_summary(guild_id)))
+            return
+        report = await reviews.summary(guild_id, film)
+        embed = summary_embed(film, report)
+        if not report.count:
+            await answer(interaction, embed=embed)
+            return
+        chart = discord.File(io.BytesIO(await reviews.histogram(report)), filename=CHART_FILE)
+        await answer(interaction, embed=embed, file=chart)
 
     @app_commands.command(name="top", description="The server's best-rated films")
     @app_commands.describe(min_reviews="Only films with at least this many reviews (default 2)")

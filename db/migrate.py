@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from alembic import command
@@ -13,6 +16,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from db.engine import sqlite_file
 
 
 def alembic_config(url: str = "") -> Config:
@@ -29,7 +34,7 @@ async def _with_connection(engine: AsyncEngine, fn: Any, *args: Any) -> None:
         config.attributes["connection"] = connection
         fn(config, *args)
 
-    async with engine.begin() as connection:
+    async with exclusive(engine), engine.begin() as connection:
         await connection.run_sync(run)
 
 
@@ -58,21 +63,65 @@ async def current(engine: AsyncEngine) -> tuple[str | None, str | None]:
 
 
 # Any constant shared by every Film Club process: pg_advisory_lock takes a 64-bit key.
-STARTUP_LOCK_KEY = 0x46494C4D434C5542  # "FILMCLUB"
+MIGRATION_LOCK_KEY = 0x46494C4D434C5542  # "FILMCLUB"
+
+_held: ContextVar[frozenset[str]] = ContextVar("filmclub_migration_locks", default=frozenset())
+"""The databases whose lock this task already holds (so a migration inside `exclusive` does not wait on itself)."""
 
 
 @asynccontextmanager
-async def exclusive_startup(engine: AsyncEngine) -> AsyncIterator[None]:
-    """Let one process at a time migrate and seed a shared PostgreSQL database (no-op on SQLite,
-    whose file is one machine's and whose writers already take turns)."""
-    if engine.dialect.name != "postgresql":
+async def exclusive(engine: AsyncEngine) -> AsyncIterator[None]:
+    """Let one process at a time change this database's schema (and seed it, for callers that wrap that too).
+
+    Every migration takes it; App.open holds it across migrating and loading the starter catalogue, because
+    shard processes may start together. PostgreSQL uses an advisory lock; a SQLite file a lock on its
+    directory (SQLite's own locks do not cover a migration's several statements). Re-entrant within a task.
+    """
+    key = engine.url.render_as_string(hide_password=True)
+    if key in _held.get():
         yield
         return
+    token = _held.set(_held.get() | {key})
+    try:
+        if engine.dialect.name == "postgresql":
+            async with _advisory_lock(engine):
+                yield
+        else:
+            async with _directory_lock(engine):
+                yield
+    finally:
+        _held.reset(token)
+
+
+@asynccontextmanager
+async def _advisory_lock(engine: AsyncEngine) -> AsyncIterator[None]:
     async with engine.connect() as connection:
-        await connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": STARTUP_LOCK_KEY})
+        await connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         await connection.commit()
         try:
             yield
         finally:
-            await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": STARTUP_LOCK_KEY})
+            await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
             await connection.commit()
+
+
+@asynccontextmanager
+async def _directory_lock(engine: AsyncEngine) -> AsyncIterator[None]:
+    path = sqlite_file(engine.url)
+    if path is None:  # in memory: nobody else can see it
+        yield
+        return
+    import fcntl  # POSIX only, like the signal handling of `filmclub run`
+
+    # Not the database file itself: closing another descriptor of it would drop SQLite's own locks.
+    descriptor = os.open(path.parent, os.O_RDONLY)
+    try:
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                await asyncio.sleep(0.05)
+        yield
+    finally:
+        os.close(descriptor)  # releases the lock

@@ -187,3 +187,7 @@ class Checkpoint(Base):
 from db.reviews.models import Review, ReviewDraft, ReviewEntry  # noqa: E402
 
 __all__ += ["Review", "ReviewDraft", "ReviewEntry"]
+
+from db.parties.models import MemberZone, PartyMember, PartyReminder, PartySettings, WatchParty  # noqa: E402
+
+__all__ += ["MemberZone", "PartyMember", "PartyReminder", "PartySettings", "WatchParty"]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from services.ask.service import AskService
 from services.films.catalogue import FilmCatalogue
 from services.films.tmdb import TmdbLookup
+from services.parties.service import PartyService
 from services.reviews.service import ReviewService
 
 
@@ -16,6 +17,7 @@ class Services:
 
     films: FilmCatalogue
     reviews: ReviewService
+    parties: PartyService
     ask: AskService
     tmdb: TmdbLookup | None = None
 

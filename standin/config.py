@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from standin.snowflake import now
 
 DEFAULT_TOKEN = "standin.bot.token"  # a fake token: the stand-in only compares it
 
@@ -21,3 +25,6 @@ class Config:
     """Whether the application may use GUILD_MEMBERS, GUILD_PRESENCES and MESSAGE_CONTENT (else close 4014)."""
     http_base: str = ""
     """``http://127.0.0.1:PORT``, known once the server listens."""
+    clock: Callable[[], dt.datetime] = field(default=now)
+    """What "now" is for Discord's checks on times (a scheduled event may not start in the past): the real time,
+    or a test's clock, so a bot on a fake clock schedules events its Discord accepts."""

@@ -2,12 +2,16 @@
 
 Input lines:
   /film score film:Never Let Me Go      a slash command, options parsed against the registered schema
+  /film info film:never le?             the bot's suggestions for what is typed so far (its autocomplete)
+  pick 2                                run that command with suggestion 2
   @Film Club who played Ruth?           a message mentioning the bot (or anyone: @alice, @Moderators)
   anything else                         a plain message in the current channel
-  click 2 | click Upvote                press a numbered button (or by label)
-  select 5 1 3                          in select menu 5, pick options 1 and 3
+  click 2 | click 3.2 | click Upvote    press a button: 2 on the newest message that has any, 2 on message 3, by label
+  select 1 2 3 | select 3.1 2           in menu 1 (of the newest message) or 3.1, pick options 2 and 3
   /help  /as bob  /in #film-talk  /quit
-Modals are asked field by field. Attachments are saved to ``attachments_dir``.
+Buttons and menus are numbered per message, ``[3.2]`` being the second on message 3; a message keeps its
+number and its buttons their places when the bot edits it. Modals are asked field by field. Attachments are
+saved to ``attachments_dir``.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -27,10 +32,13 @@ from rich.text import Text
 from standin.core import DEFERRED, MODAL
 from standin.driver import OPTION_TYPES, SELECT_TYPES, Driver, DriverError, InteractionHandle
 from standin.server import StandIn
-from standin.state import JSON, LOADING, Message, TimedOut
+from standin.state import JSON, LOADING, Channel, Guild, Message, TimedOut, User, walk_components
 
 BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
-HELP_HINT = "Type /help for the bot's commands, /as NAME, /in #CHANNEL, click N, select N OPTION..., /quit."
+HELP_HINT = (
+    "Type /help for the bot's commands (end an option with ? for suggestions, then pick N), /as NAME, "
+    "/in #CHANNEL, click N (the newest message's button N) or click M.N (message M's), select N OPTION..., /quit."
+)
 
 
 class LineSource(Protocol):
@@ -70,6 +78,24 @@ class ConsoleError(Exception):
     """A line the console could not understand; shown to the person, who can try again."""
 
 
+@dataclass(frozen=True)
+class Typing:
+    """An option still being typed (``film:never le?``): the console asks for suggestions instead of running."""
+
+    option: JSON
+    text: str
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    """What the bot suggested for ``option`` of ``/path``, with the other options as they were typed."""
+
+    path: str
+    option: str
+    others: dict[str, Any]
+    choices: list[JSON]
+
+
 class ChatConsole:
     def __init__(
         self,
@@ -90,7 +116,11 @@ class ChatConsole:
         self.reply_timeout = reply_timeout
         self.shown: dict[int, int] = {}
         """Message id -> how many edits of it have been shown."""
-        self.numbered: dict[int, tuple[Message, JSON]] = {}
+        self.numbers: dict[int, int] = {}
+        """Message id -> its number, given when it is first shown with buttons or menus."""
+        self.recent: list[int] = []
+        """Ids of the messages on screen with buttons or menus, the one shown last at the end."""
+        self.suggestions: Suggestions | None = None
         self.start_id = self.state.new_id()
 
     # The loop
@@ -140,9 +170,9 @@ class ChatConsole:
         if word == "/help":
             self.show_help()
         elif word == "/as":
-            self.driver.default_user = self.driver.user(rest.strip().removeprefix("@"))
+            self.driver.default_user = member(self.driver.guild, rest)
         elif word == "/in":
-            self.driver.default_channel = self.driver.channel(rest.strip())
+            self.driver.default_channel = text_channel(self.driver.guild, rest)
             for message in self.driver.messages(ephemeral=False)[-5:]:
                 self.shown.setdefault(message.id, len(message.edits))
                 self.render(message)
@@ -150,6 +180,8 @@ class ChatConsole:
             await self.click(rest.strip())
         elif word == "select":
             await self.select(rest.split())
+        elif word == "pick":
+            await self.pick(rest.strip())
         elif line.startswith("/"):
             await self.slash(line)
         else:
@@ -159,8 +191,39 @@ class ChatConsole:
 
     async def slash(self, line: str) -> None:
         path, options = parse_slash(self.driver, line)
-        handle = await self.driver.slash(path, **options)
-        await self.follow(handle)
+        typing = {name: value for name, value in options.items() if isinstance(value, Typing)}
+        if len(typing) > 1:
+            raise ConsoleError("ask for one option's suggestions at a time (end only that one with ?)")
+        if typing:
+            [(name, value)] = typing.items()
+            await self.suggest(path, name, value, {k: v for k, v in options.items() if k != name})
+            return
+        await self.follow(await self.driver.slash(path, **options))
+
+    async def suggest(self, path: str, name: str, typing: Typing, others: dict[str, Any]) -> None:
+        """Show what Discord would offer while ``typing``: the option's fixed choices, or the bot's autocomplete."""
+        if typing.option.get("choices"):
+            wanted = typing.text.lower()
+            choices = [c for c in typing.option["choices"] if wanted in str(c["name"]).lower()]
+        else:
+            choices = await self.driver.autocomplete(path, name, typing.text, timeout=self.reply_timeout, **others)
+        if not choices:
+            self.suggestions = None
+            self.console.print(Text(f"no suggestions for {name}:{typing.text}", style="yellow"))
+            return
+        self.suggestions = Suggestions(path, name, others, choices)
+        self.console.print(Text(f"suggestions for {name} (pick N runs /{path} with one):", style="dim"))
+        for number, choice in enumerate(choices, 1):
+            self.console.print(Text(f"  {number}. {choice['name']}"))
+
+    async def pick(self, ref: str) -> None:
+        offered = self.suggestions
+        if offered is None:
+            raise ConsoleError("nothing to pick from: end an option with ? first, e.g. /film info film:never le?")
+        if not ref.isdigit() or not 1 <= int(ref) <= len(offered.choices):
+            raise ConsoleError(f"pick a suggestion by its number, 1 to {len(offered.choices)}")
+        options = {**offered.others, offered.option: offered.choices[int(ref) - 1]["value"]}
+        await self.follow(await self.driver.slash(offered.path, **options))
 
     async def follow(self, handle: InteractionHandle) -> None:
         """Wait for the bot's answer to an interaction; fill in a modal if it asks for one."""
@@ -216,26 +279,60 @@ class ChatConsole:
             except TimedOut:
                 self.console.print(Text(f"({self.standin.bot.display_name} did not answer)", style="dim"))
 
-    def _numbered(self, ref: str, types: Iterable[int]) -> tuple[Message, JSON]:
-        kinds = set(types)
-        if ref.isdigit():
-            found = self.numbered.get(int(ref))
-            if found is None or found[1].get("type") not in kinds:
-                raise ConsoleError(f"there is no {'button' if kinds == {2} else 'select menu'} number {ref}")
-            return found
-        for message, component in reversed(self.numbered.values()):
-            if ref in (component.get("label"), component.get("custom_id")) and component.get("type") in kinds:
-                return message, component
-        raise ConsoleError(f"no button or menu called {ref!r} on screen")
+    def _control(self, ref: str, kinds: Iterable[int]) -> tuple[Message, JSON]:
+        """The button or menu ``ref`` names: ``N`` on the newest message that has any, ``M.N`` on message M, or a
+        label. Says in words when it is gone, disabled, or of the other kind."""
+        kinds = set(kinds)
+        what = "button" if kinds == {2} else "menu"
+        numbered = re.fullmatch(r"(?:(\d+)\.)?(\d+)", ref)
+        if numbered is None:
+            for message_id in reversed(self.recent):
+                message = self.state.messages[message_id]
+                for component in controls(message):
+                    if ref in (component.get("label"), component.get("custom_id")) and component["type"] in kinds:
+                        return message, self._usable(message, component, what)
+            raise ConsoleError(f"no {what} called {ref!r} on screen")
+        message = self._message(numbered[1])
+        number, place, offered = self.numbers[message.id], int(numbered[2]), controls(message)
+        if not 1 <= place <= len(offered):
+            now = f"it has {len(offered)} now" if offered else "it has none any more"
+            raise ConsoleError(f"message {number} has no button or menu {place}: {now}")
+        component = offered[place - 1]
+        if component["type"] not in kinds:
+            other = f"click {number}.{place}" if component["type"] == 2 else f"select {number}.{place} OPTION..."
+            raise ConsoleError(f"{number}.{place} is not a {what}: {other}")
+        return message, self._usable(message, component, what)
+
+    def _message(self, number: str | None) -> Message:
+        """Message ``number``, or the newest one with buttons or menus."""
+        if number is None:
+            if not self.recent:
+                raise ConsoleError("there are no buttons or menus on screen")
+            message_id = self.recent[-1]
+        else:
+            found = [m for m, n in self.numbers.items() if n == int(number)]
+            if not found:
+                raise ConsoleError(f"there is no message {number} with buttons or menus (see the [M.N] numbers)")
+            message_id = found[0]
+        message = self.state.messages[message_id]
+        if message.deleted:
+            raise ConsoleError(f"message {self.numbers[message_id]} was deleted")
+        return message
+
+    def _usable(self, message: Message, component: JSON, what: str) -> JSON:
+        if component.get("disabled"):
+            label = component.get("label") or component.get("placeholder") or what
+            raise ConsoleError(f"{what} {self._ref(message, component)} ({label}) is disabled")
+        return component
 
     async def click(self, ref: str) -> None:
-        message, component = self._numbered(ref, [2])
+        message, component = self._control(ref, [2])
         await self.follow(await self.driver.click(message, component["custom_id"]))
 
     async def select(self, words: list[str]) -> None:
         if len(words) < 2:
             raise ConsoleError("usage: select MENU OPTION... (numbers as shown)")
-        message, component = self._numbered(words[0], SELECT_TYPES)
+        message, component = self._control(words[0], SELECT_TYPES)
         options = component.get("options") or []
         picked: list[Any] = []
         for word in words[1:]:
@@ -275,12 +372,17 @@ class ChatConsole:
             header.append("  (only you can see this)", style="italic yellow")
         if edited:
             header.append("  (edited)", style="italic dim")
+        if message.id in self.recent:
+            self.recent.remove(message.id)
         if message.deleted:
             self.console.print(header + Text("  (message deleted)", style="dim"))
             return
         if message.loading:
             self.console.print(header + Text(f"  {message.author.display_name} is thinking…", style="italic dim"))
             return
+        if controls(message):  # the newest on screen now; numbered once, the first time
+            self.numbers.setdefault(message.id, len(self.numbers) + 1)
+            self.recent.append(message.id)
         parts: list[RenderableType] = [header]
         if message.content:
             parts.append(Text(markup_to_names(self.driver, message.content)))
@@ -338,29 +440,31 @@ class ChatConsole:
             shown.insert(0, Text("  ").join(buttons))
         return shown
 
-    def _number(self, message: Message, component: JSON) -> int:
-        number = len(self.numbered) + 1
-        self.numbered[number] = (message, component)
-        return number
+    def _ref(self, message: Message, component: JSON) -> str:
+        """``M.N``: the message's number and the component's place among its buttons and menus."""
+        place = next(n for n, c in enumerate(controls(message), 1) if c is component)
+        return f"{self.numbers[message.id]}.{place}"
 
     def button(self, message: Message, component: JSON) -> Text:
         if component.get("style") == 5:
             return Text(f"[{component.get('label', 'link')} ↗ {component.get('url')}]", style="blue underline")
         label = component.get("label") or (component.get("emoji") or {}).get("name") or component.get("custom_id")
+        if "custom_id" not in component:  # a premium button: nothing to click here
+            return Text(f"[{label}]", style="dim")
         if component.get("disabled"):
-            return Text(f"[{label} (disabled)]", style="dim")
-        return Text(f"[{self._number(message, component)}] {label}", style="bold reverse")
+            return Text(f"[{self._ref(message, component)}] {label} (disabled)", style="dim")
+        return Text(f"[{self._ref(message, component)}] {label}", style="bold reverse")
 
     def select_menu(self, message: Message, component: JSON) -> RenderableType:
-        number = self._number(message, component)
-        low, high = component.get("min_values", 1), component.get("max_values", 1)
+        ref = self._ref(message, component)
         title = component.get("placeholder") or f"choose ({SELECT_TYPES[component['type']]})"
-        lines = [Text(f"[{number}] {title} (choose {low}-{high})", style="bold")]
+        how_many = _how_many(component.get("min_values", 1), component.get("max_values", 1))
+        lines = [Text(f"[{ref}] {title} ({how_many})", style="dim" if component.get("disabled") else "bold")]
         for index, option in enumerate(component.get("options") or [], 1):
             description = f" — {option['description']}" if option.get("description") else ""
             lines.append(Text(f"    {index}. {option['label']}{description}"))
         if component["type"] != 3:
-            lines.append(Text(f"    (type names: select {number} NAME...)", style="dim"))
+            lines.append(Text(f"    (type names: select {ref} NAME...)", style="dim"))
         return Group(*lines)
 
     def attachments(self, message: Message) -> list[RenderableType]:
@@ -382,6 +486,23 @@ class ChatConsole:
                 table.add_row(Text(f"/{path}"), Text(_option_help(options)), Text(description))
         self.console.print(table)
         self.console.print(Text(HELP_HINT, style="dim"))
+
+
+def controls(message: Message) -> list[JSON]:
+    """The message's buttons and menus a person can use, in order: what ``[M.N]`` numbers (links are not)."""
+    return [
+        c
+        for c in walk_components(message.components)
+        if c.get("type") in SELECT_TYPES or (c.get("type") == 2 and "custom_id" in c and c.get("style") != 5)
+    ]
+
+
+def _how_many(low: int, high: int) -> str:
+    if low == high:
+        return "choose one" if low == 1 else f"choose {low}"
+    if low == 0:
+        return f"choose up to {high}"
+    return f"choose {low} or {high}" if high == low + 1 else f"choose {low} to {high}"
 
 
 def _leaves(path: str, schema: JSON) -> list[tuple[str, list[JSON], str]]:
@@ -456,6 +577,8 @@ def parse_slash(driver: Driver, line: str) -> tuple[str, dict[str, Any]]:
 
 def _typed(option: JSON, raw: str) -> Any:
     kind, name = option["type"], option["name"]
+    if raw.endswith("?") and (option.get("autocomplete") or option.get("choices")):
+        return Typing(option, raw.removesuffix("?").strip())
     try:
         if kind == 4:
             return int(raw)
@@ -511,7 +634,29 @@ def markup_to_names(driver: Driver, text: str) -> str:
     return re.sub(r"<#(\d+)>", channel, text)
 
 
-async def run_console(
+def member(guild: Guild, name: str) -> User:
+    """The member called ``name`` (or @name), whom a person may type as: not a bot, not the stand-in's owner."""
+    people = [m.user for m in guild.members.values() if not m.user.bot and m.user.id != guild.owner_id]
+    wanted = name.strip().removeprefix("@").lower()
+    for user in people:
+        if wanted in (user.username.lower(), user.display_name.lower()):
+            return user
+    choices = ", ".join(user.username for user in people)
+    raise ConsoleError(f"no member {name.strip()!r} to type as; choose {choices}" if wanted else f"as whom? {choices}")
+
+
+def text_channel(guild: Guild, name: str) -> Channel:
+    """The channel called ``name`` (or #name)."""
+    channels = [c for c in guild.channels.values() if not c.is_thread]
+    wanted = name.strip().removeprefix("#")
+    for channel in channels:
+        if channel.name == wanted:
+            return channel
+    choices = ", ".join(f"#{channel.name}" for channel in channels)
+    raise ConsoleError(f"no channel #{wanted} in {guild.name}; choose {choices}" if wanted else f"in which? {choices}")
+
+
+def open_console(
     standin: StandIn,
     *,
     input: LineSource,
@@ -521,10 +666,13 @@ async def run_console(
     channel: str = "general",
     guild: str | int | None = None,
     reply_timeout: float = 10.0,
-) -> None:
-    """Run the console until ``/quit`` or the end of input. The bot must already be connected."""
-    driver = standin.driver(user=user, channel=channel, guild=guild)
-    chat = ChatConsole(
+) -> ChatConsole:
+    """The console of ``user`` in ``#channel``, to ``run()`` once the bot is connected; ConsoleError, naming
+    the choices, if there is no such member or channel."""
+    where = standin.guild(guild)
+    driver = standin.driver(
+        user=member(where, user).username, channel=text_channel(where, channel).name, guild=where.id
+    )
+    return ChatConsole(
         standin, driver, input=input, console=console, attachments_dir=attachments_dir, reply_timeout=reply_timeout
     )
-    await chat.run()

@@ -5,6 +5,7 @@ The REST handlers (for the bot) and the driver (for people) both come here, afte
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import time
 from collections.abc import Sequence
@@ -37,6 +38,7 @@ from standin.validation import COMPONENTS_V2, check_choices, check_message, chec
 
 EDITABLE_FLAGS = (1 << 2) | COMPONENTS_V2
 EVENT_TRANSITIONS = {1: {1, 2, 4}, 2: {2, 3}}
+NONCE_WINDOW = dt.timedelta(minutes=5)  # "the past few minutes" in which Discord enforces a nonce
 
 # Interaction types and callback types
 APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 2, 3, 4, 5
@@ -78,6 +80,8 @@ class Core:
     ) -> Message:
         """Create a message (validated like Discord does) and dispatch MESSAGE_CREATE unless ephemeral."""
         check_message(body, has_files=bool(uploads))
+        if body.get("enforce_nonce") and (earlier := self._same_nonce(channel, author, body.get("nonce"))):
+            return earlier
         flags = int(body.get("flags") or 0) & (EDITABLE_FLAGS | (1 << 12) | (EPHEMERAL if interaction else 0))
         reference = self._reference(channel, body.get("message_reference"))
         replied = self.state.messages[int(reference["message_id"])].author.id if reference else None
@@ -118,6 +122,18 @@ class Core:
             )
         self.state.changed()
         return message
+
+    def _same_nonce(self, channel: Channel, author: User, nonce: object) -> Message | None:
+        """The author's recent message in the channel with this nonce: with ``enforce_nonce`` Discord returns it
+        instead of posting again (a client retrying a send that did arrive)."""
+        if nonce is None:
+            return None
+        for message in reversed(self.state.channel_messages(channel.id)):
+            if now() - message.created_at > NONCE_WINDOW:
+                break
+            if message.author.id == author.id and message.nonce == nonce:
+                return message
+        return None
 
     def edit_message(self, message: Message, body: JSON, uploads: Sequence[Upload] = ()) -> Message:
         """Apply an edit; the previous version goes to ``message.edits``. A loading message stops loading."""
@@ -455,6 +471,28 @@ class Core:
             thread.archived = False
             thread.archive_timestamp = now()
             self.gateway.dispatch("THREAD_UPDATE", thread.to_payload(), thread.guild_id)
+
+    def delete_channel(self, channel: Channel) -> None:
+        """Delete a channel or thread (its threads and messages go with it)."""
+        guild = self.state.guilds[channel.guild_id]
+        for child in [c for c in guild.channels.values() if c.parent_id == channel.id]:
+            self.delete_channel(child)
+        del guild.channels[channel.id]
+        for message in self.state.channel_messages(channel.id):
+            message.deleted = True
+        if channel.is_thread:
+            payload = {"id": str(channel.id), "guild_id": str(channel.guild_id), "parent_id": str(channel.parent_id),
+                       "type": int(channel.type)}  # fmt: skip
+            self.gateway.dispatch("THREAD_DELETE", payload, channel.guild_id)
+        else:
+            self.gateway.dispatch("CHANNEL_DELETE", channel.to_payload(), channel.guild_id)
+        self.state.changed()
+
+    def remove_bot(self, guild_id: int) -> None:
+        """The bot is kicked: it leaves the guild's members and gets GUILD_DELETE (without ``unavailable``)."""
+        self.gateway.dispatch("GUILD_DELETE", {"id": str(guild_id)}, guild_id)
+        del self.state.guilds[guild_id].members[self.state.bot.id]
+        self.state.changed()
 
     def add_thread_member(self, thread: Channel, user_id: int) -> None:
         if user_id in thread.thread_members:

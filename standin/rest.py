@@ -7,6 +7,7 @@ route, whatever its method, answers 404 and lands in :attr:`State.unknown_routes
 from __future__ import annotations
 
 import json
+import math
 import mimetypes
 import re
 from collections.abc import Awaitable, Callable
@@ -105,6 +106,7 @@ class Rest:
             ("DELETE", hook + "/messages/{message_id}", self.delete_webhook_message, True),
             ("GET", chan, self.get_channel, False),
             ("PATCH", chan, self.patch_channel, False),
+            ("DELETE", chan, self.delete_channel, False),
             ("POST", chan + "/typing", self.typing, False),
             ("GET", chan + "/messages", self.history, False),
             ("POST", chan + "/messages", self.send_message, False),
@@ -148,6 +150,8 @@ class Rest:
                 if match and method == request.method:
                     if not public:
                         self._authorise(request)
+                    if (limited := self._rate_limited(request.method, relative)) is not None:
+                        return limited
                     call = Call(request, match.groupdict())
                     await self._read_body(call)
                     reply = await handler(call)
@@ -159,6 +163,31 @@ class Rest:
             self.state.requests.append(RequestRecord(request.method, relative or path, error.status, error.body()))
             self.state.changed()
             return _json_response(error.body(), status=error.status)
+
+    def _rate_limited(self, method: str, path: str) -> web.Response | None:
+        """A 429 as Discord sends it, while a test's rate limit for this route lasts (discord.py retries after
+        ``retry_after``, a few times, and then raises; ``Via`` tells it this is Discord's answer, not a ban)."""
+        for limit in self.state.rate_limits:
+            if limit.times > 0 and limit.method == method and re.fullmatch(limit.path, path):
+                limit.times -= 1
+                body = {"message": "You are being rate limited.", "retry_after": limit.retry_after,
+                        "global": limit.is_global}  # fmt: skip
+                response = _json_response(body, status=429)
+                response.headers.update(
+                    {
+                        "Retry-After": str(max(1, math.ceil(limit.retry_after))),
+                        "X-RateLimit-Bucket": f"standin-{limit.method}-{limit.path}".encode().hex()[:32],
+                        "X-RateLimit-Limit": "5",
+                        "X-RateLimit-Remaining": "0",
+                        "X-RateLimit-Reset-After": f"{limit.retry_after:.3f}",
+                        "X-RateLimit-Scope": "global" if limit.is_global else "user",
+                        "Via": "1.1 google",
+                    }
+                )
+                self.state.requests.append(RequestRecord(method, path, 429, body))
+                self.state.changed()
+                return response
+        return None
 
     def _unknown_route(self, method: str, path: str) -> ApiError:
         self.state.unknown_routes.append(f"{method} {path}")
@@ -463,6 +492,12 @@ class Rest:
             raise missing_permissions()
         return self.core.update_channel(channel, changes).to_payload()
 
+    async def delete_channel(self, call: Call) -> Reply:
+        channel = self._channel(call)
+        self._require(channel, Permission.MANAGE_THREADS if channel.is_thread else Permission.MANAGE_CHANNELS)
+        self.core.delete_channel(channel)
+        return channel.to_payload()
+
     async def typing(self, call: Call) -> Reply:
         channel = self._channel(call)
         self._require(channel, self._send_permission(channel))
@@ -695,7 +730,7 @@ class Rest:
     async def create_event(self, call: Call) -> Reply:
         guild = self._guild(call)
         self._require_guild(guild, Permission.MANAGE_EVENTS, Permission.CREATE_EVENTS)
-        check_scheduled_event(call.json, creating=True)
+        check_scheduled_event(call.json, creating=True, now=self.config.clock())
         channel_id = call.json.get("channel_id")
         if channel_id is not None and int(channel_id) not in guild.channels:
             raise unknown("channel")
@@ -716,7 +751,7 @@ class Rest:
         guild, event = self._event(call)
         self._may_manage(guild, event)
         current = self.state.scheduled_event_payload(event)
-        check_scheduled_event(call.json, creating=False, current=current)
+        check_scheduled_event(call.json, creating=False, now=self.config.clock(), current=current)
         return self.state.scheduled_event_payload(self.core.update_event(event, call.json))
 
     async def delete_event(self, call: Call) -> Reply:

@@ -15,7 +15,7 @@ from standin.core import Core
 from standin.gateway import Gateway, Session
 from standin.permissions import Permission
 from standin.rest import Rest
-from standin.state import Channel, Guild, Role, State, User
+from standin.state import Channel, Guild, RateLimit, Role, State, User
 from standin.world import GuildSpec, build_guild, build_world
 
 if TYPE_CHECKING:
@@ -174,6 +174,21 @@ class StandIn:
     def set_overwrite(self, channel: Channel, target: User | Role, *, allow: int = 0, deny: int = 0) -> None:
         """Allow/deny permissions in a channel for a member or role, e.g. ``deny=Permission.EMBED_LINKS``."""
         self.core.set_overwrite(channel, target.id, allow=allow, deny=deny)
+
+    def delete_channel(self, channel: Channel) -> None:
+        """Someone deletes a channel or thread by hand."""
+        self.core.delete_channel(channel)
+
+    def remove_bot(self, guild: Guild) -> None:
+        """Someone kicks the bot from ``guild`` (it stays in the world, without the bot)."""
+        self.core.remove_bot(guild.id)
+
+    def rate_limit(self, method: str, path: str, *, times: int, retry_after: float = 0.05) -> RateLimit:
+        """Answer the next ``times`` requests to ``METHOD path`` (a regular expression over the path after
+        /api/v10) with 429 and Retry-After, as Discord does when a bot sends too fast."""
+        limit = RateLimit(method, path, times, retry_after)
+        self.state.rate_limits.append(limit)
+        return limit
 
     def set_role_permissions(self, role: Role, permissions: int) -> None:
         self.core.set_role_permissions(role, Permission(permissions))

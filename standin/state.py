@@ -215,6 +215,8 @@ class Channel:
                 default_auto_archive_duration=1440,
                 default_thread_rate_limit_per_user=0,
             )
+        if self.type == ChannelType.VOICE:
+            payload.update(bitrate=64000, user_limit=0, rtc_region=None, video_quality_mode=1)
         return payload
 
 
@@ -483,6 +485,17 @@ class Application:
 
 
 @dataclass
+class RateLimit:
+    """Answer the next ``times`` requests matching ``method`` and the ``path`` pattern with 429 (set by tests)."""
+
+    method: str
+    path: str  # a regular expression over the path after /api/v10, e.g. r"/channels/\d+/messages"
+    times: int
+    retry_after: float = 0.05
+    is_global: bool = False
+
+
+@dataclass
 class RequestRecord:
     method: str
     path: str
@@ -510,6 +523,7 @@ class State:
         self.global_commands: dict[int, Command] = {}
         self.unknown_routes: list[str] = []
         self.requests: list[RequestRecord] = []
+        self.rate_limits: list[RateLimit] = []
         self._watchers: list[tuple[Callable[[], Any], asyncio.Future[Any]]] = []
 
     @property

@@ -130,7 +130,7 @@ def parse_time(value: Any) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def check_scheduled_event(body: JSON, *, creating: bool, current: JSON | None = None) -> None:
+def check_scheduled_event(body: JSON, *, creating: bool, now: dt.datetime, current: JSON | None = None) -> None:
     """Name ≤100, description ≤1000, a future start before the end; external events need a location and an end."""
     merged = {**(current or {}), **body}
     form = FormErrors()
@@ -144,7 +144,7 @@ def check_scheduled_event(body: JSON, *, creating: bool, current: JSON | None = 
     end = parse_time(merged.get("scheduled_end_time")) if merged.get("scheduled_end_time") else None
     if merged.get("scheduled_start_time") and start is None:
         form.add(["scheduled_start_time"], "DATE_TIME_TYPE_PARSE", "Could not parse the date.")
-    elif start is not None and "scheduled_start_time" in body and start < dt.datetime.now(dt.UTC):
+    elif start is not None and "scheduled_start_time" in body and start < now:
         form.add(["scheduled_start_time"], "GUILD_SCHEDULED_EVENT_SCHEDULE_PAST", "Cannot schedule event in the past.")
     if start is not None and end is not None and end <= start:
         form.add(["scheduled_end_time"], "GUILD_SCHEDULED_EVENT_END_BEFORE_START", "End time must be after start.")

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from standin.permissions import BOT_DEFAULT, EVERYONE_DEFAULT, MODERATOR_DEFAULT
-from standin.state import Channel, Guild, Member, Role, State, User
+from standin.state import Channel, ChannelType, Guild, Member, Role, State, User
 
 
 @dataclass(frozen=True)
@@ -16,6 +16,7 @@ class GuildSpec:
     name: str = "Film Club Test"
     id: int | None = None
     channels: Sequence[str] = ("general", "film-talk")
+    voice_channels: Sequence[str] = ()
     members: Sequence[str] = ("alice", "bob", "carol")
     moderators: Sequence[str] = ("alice",)
     bot_permissions: int = BOT_DEFAULT
@@ -23,7 +24,9 @@ class GuildSpec:
     moderator_permissions: int = MODERATOR_DEFAULT
 
 
-DEMO = GuildSpec(name="Film Club Demo", channels=("general", "film-talk", "watch-parties"))
+DEMO = GuildSpec(
+    name="Film Club Demo", channels=("general", "film-talk", "watch-parties"), voice_channels=("movie-night",)
+)
 """The console's world."""
 
 
@@ -58,6 +61,9 @@ def build_guild(state: State, spec: GuildSpec) -> Guild:
         roles = [moderators.id] if name in spec.moderators else []
         guild.members[person.id] = Member(person, guild_id, roles)
     guild.members[state.bot.id] = Member(state.bot, guild_id, [bot_role.id])
+    for position, name in enumerate(spec.voice_channels, start=len(spec.channels)):  # after members: ids stay stable
+        voice = Channel(state.new_id(), guild_id, name, type=ChannelType.VOICE, position=position)
+        guild.channels[voice.id] = voice
     state.guilds[guild_id] = guild
     return guild
 

@@ -50,6 +50,7 @@ def test_config_path_from_environment(tmp_path: Path, monkeypatch: pytest.Monkey
         ("shard_count = 2\nshard_ids = [2]", "shard_ids", "from 0 to 1"),
         ('api_base_url = "discord.com"', "api_base_url", "URL"),
         ("tmdb_refresh_days = -1", "tmdb_refresh_days", "greater than or equal to 1"),
+        ("tmdb_concurrent_lookups = 0", "tmdb_concurrent_lookups", "greater than or equal to 1"),
         ("colour = 1", "colour", "not a known setting"),
     ],
 )
@@ -107,3 +108,19 @@ def test_only_the_two_token_variables_are_read(monkeypatch: pytest.MonkeyPatch) 
     assert load_settings().discord_token is None
     monkeypatch.setenv("FILMCLUB_TOKEN", "ours")
     assert load_settings().discord_token == "ours"
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "secret"),
+    [
+        ('database_url = "postgresql://filmclub:S3cretPw@db.example/filmclub"', "database_url", "S3cretPw"),
+        ("token = 1234567890", "token", "1234567890"),
+        ("tmdb_token = 98765", "tmdb_token", "98765"),
+    ],
+)
+def test_invalid_values_never_echo_secrets(tmp_path: Path, text: str, key: str, secret: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, text))
+    message = str(caught.value)
+    assert f"`{key}`" in message
+    assert secret not in message

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from bot.logging import setup_logging
+from bot.logging import hide_url_passwords, setup_logging
 
 SECRET = "MTIz.very-secret.token"
 
@@ -39,3 +39,24 @@ def test_secrets_are_redacted_everywhere(fmt: str, capsys: pytest.CaptureFixture
         assert entry["level"] == "ERROR"
         assert entry["detail"] == "[redacted]"
         assert entry["message"] == "token [redacted] rejected"
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_passwords_in_urls_are_hidden(capsys: pytest.CaptureFixture[str]) -> None:
+    setup_logging("INFO", "text", [])
+    logging.getLogger("filmclub.test").warning("cannot reach postgresql+asyncpg://filmclub:S3cretPw@db:5432/films")
+    err = capsys.readouterr().err
+    assert "S3cretPw" not in err
+    assert "postgresql+asyncpg://filmclub:***@db:5432/films" in err
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("postgresql://u:p@h/db and sqlite:///x:y@z", "postgresql://u:***@h/db and sqlite:///x:y@z"),
+        ("https://example.com/a:b@c", "https://example.com/a:b@c"),  # no user:password before the host
+        ("wss://user:pa/ss@host", "wss://user:***@host"),
+    ],
+)
+def test_hide_url_passwords(text: str, shown: str) -> None:
+    assert hide_url_passwords(text) == shown

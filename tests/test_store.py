@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from bot.config import Settings
 from db import Database, checkpoints, migrate
 from db.models import Base, Credit, Film, Person
 from tests.conftest import PG_ENV, admin_execute
+from tests.processes import start_filmclub
 
 
 async def test_migrations_produce_exactly_the_models_schema(db: Database) -> None:
@@ -100,25 +102,48 @@ async def test_checkpoints_round_trip(db: Database) -> None:
         assert await checkpoints.get(session, "x") == {"n": 2}
 
 
-async def test_processes_starting_together_migrate_and_seed_once(backend: str, tmp_path: Path) -> None:
+@pytest.fixture
+async def fresh_database_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
+    """A database nobody has migrated yet: a new PostgreSQL database, or a SQLite file still to be made."""
+    if backend == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'fresh.sqlite3'}"
+        return
+    admin = make_url(os.environ[PG_ENV]).set(drivername="postgresql+asyncpg")
+    name = f"filmclub_fresh_{uuid.uuid4().hex[:8]}"
+    await admin_execute(admin, f'CREATE DATABASE "{name}"')
+    try:
+        yield admin.set(database=name).render_as_string(hide_password=False)
+    finally:
+        await admin_execute(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def test_processes_starting_together_migrate_and_seed_once(
+    backend: str, fresh_database_url: str, tmp_path: Path
+) -> None:
     """Sharded processes share one PostgreSQL database and may all start at once."""
     if backend != "postgresql":
         pytest.skip("several processes share a database only on PostgreSQL")
-    admin = make_url(os.environ[PG_ENV]).set(drivername="postgresql+asyncpg")
-    name = f"filmclub_race_{uuid.uuid4().hex[:8]}"
-    await admin_execute(admin, f'CREATE DATABASE "{name}"')
-    url = admin.set(database=name).render_as_string(hide_password=False)
-    try:
-        settings = [Settings(database_url=url, data_dir=tmp_path) for _ in range(3)]
-        apps = await asyncio.gather(*(App.open(s, sync_on_start=False) for s in settings))
-        for app in apps:
-            await app.close()
-        database = Database(url)
-        current, head = await migrate.current(database.engine)
-        async with database.transaction() as session:
-            films = await session.scalar(select(func.count()).select_from(Film))
-        await database.dispose()
-        assert current == head
-        assert films == 62
-    finally:
-        await admin_execute(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    settings = [Settings(database_url=fresh_database_url, data_dir=tmp_path) for _ in range(3)]
+    apps = await asyncio.gather(*(App.open(s, sync_on_start=False) for s in settings))
+    for app in apps:
+        await app.close()
+    database = Database(fresh_database_url)
+    current, head = await migrate.current(database.engine)
+    async with database.transaction() as session:
+        films = await session.scalar(select(func.count()).select_from(Film))
+    await database.dispose()
+    assert current == head
+    assert films == 62
+
+
+async def test_concurrent_db_upgrade_commands_all_succeed(fresh_database_url: str) -> None:
+    """Every path that migrates takes the one lock: three `filmclub db upgrade` at once on a new database."""
+    env = {"FILMCLUB_DATABASE_URL": fresh_database_url}
+    processes = [await start_filmclub("db", "upgrade", env=env) for _ in range(3)]
+    outputs = await asyncio.gather(*(p.communicate() for p in processes))
+    for process, (_, stderr) in zip(processes, outputs, strict=True):
+        assert process.returncode == 0, stderr.decode()
+    database = Database(fresh_database_url)
+    current, head = await migrate.current(database.engine)
+    await database.dispose()
+    assert current == head is not None

@@ -100,7 +100,8 @@ class FilmPicker(ReportsErrors, discord.ui.DynamicItem[discord.ui.Select[discord
         if match is None or command is None:
             raise LookupError(f"no command for film picker {self.custom_id!r}")
         [value] = self.item.values
-        film = await interaction.client.services.films.find(value)  # "film:ID": local, no online lookup
+        # Nothing has answered yet and Discord waits 3 s: the film picked by id, as stored (no online refresh).
+        film = await interaction.client.services.films.find(value, local_only=True)
         interaction.extras[PICKED] = film.label
         arguments = {**json.loads(match["options"]), FILM_PARAMETER: film}
         binding = (command.binding,) if command.binding is not None else ()

@@ -6,25 +6,19 @@ shown to users. Each call is one unit of work. Unknown titles may be looked up o
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-from collections.abc import Iterable, Sequence
-from datetime import datetime
-from typing import Protocol
+from collections.abc import Iterable
 
 from rapidfuzz import fuzz
-from sqlalchemy.exc import IntegrityError
 
 from db import Database
 from db.films import repository as repo
 from db.films.keys import fold
-from db.films.records import BasedOn, FilmRecord, MusicRecord
+from db.films.records import BasedOn, MusicRecord
 from db.models import Credit
 from services.clock import Clock
 from services.errors import NotFound
 from services.films import search
-from services.films.query import parse_query
+from services.films.online import CONCURRENCY, FilmLookup, OnlineFilms
 from services.films.values import (
     CastAnswer,
     CastMember,
@@ -38,19 +32,6 @@ from services.films.values import (
     source_name,
 )
 
-log = logging.getLogger(__name__)
-
-
-class FilmLookup(Protocol):
-    """An online source (e.g. TMDB): asked when a title is not in the local catalogue, and for fresh
-    copies of the films it supplied once they are older than it allows."""
-
-    async def search(self, title: str, year: int | None) -> list[FilmRecord]: ...
-
-    def is_stale(self, source: str, fetched_at: datetime, now: datetime) -> bool: ...
-
-    async def refresh(self, tmdb_id: int) -> FilmRecord | None: ...
-
 
 def _names(credits: Iterable[Credit], job: str) -> tuple[str, ...]:
     return tuple(credit.person.name for credit in credits if credit.job == job)
@@ -61,16 +42,18 @@ def _billing_order(credit: Credit) -> tuple[bool, int, int]:
 
 
 class FilmCatalogue:
-    """Films, people and their credits, from the local store and (optionally) an online source."""
+    """Films, people and their credits, from the local store and (optionally) an online source.
 
-    def __init__(self, db: Database, *, clock: Clock, online: FilmLookup | None = None) -> None:
+    Unknown titles and stale films go to the source ``online`` (e.g. TMDB) through ``self.online``
+    (services.films.online), at most ``online_concurrency`` calls at once.
+    """
+
+    def __init__(
+        self, db: Database, *, clock: Clock, online: FilmLookup | None = None, online_concurrency: int = CONCURRENCY
+    ) -> None:
         self.db = db
         self.clock = clock
-        self.online = online
-        # Online lookups and the stores they lead to, one at a time in this process: two members asking
-        # for the same unknown film at once would otherwise both insert it. (Other processes sharing the
-        # database are handled in _store.)
-        self._online_lock = asyncio.Lock()
+        self.online = None if online is None else OnlineFilms(db, online, clock=clock, concurrency=online_concurrency)
 
     # Finding a film ------------------------------------------------------------------------------
 
@@ -79,78 +62,28 @@ class FilmCatalogue:
         async with self.db.transaction() as session:
             return await search.complete_titles(session, text, limit)
 
-    async def find(self, text: str) -> FilmSummary:
+    async def find(self, text: str, *, local_only: bool = False) -> FilmSummary:
         """The one film ``text`` names (a title with or without a year, or an autocomplete value).
 
+        With an online source, an unknown title is looked up there and a stale film refreshed before the
+        answer, which may take seconds; ``local_only`` skips both, for answers that cannot wait.
         Raises NotFound (with suggestions) or Ambiguous (with the films to choose from).
         """
+        online = None if local_only else self.online
         try:
             found = await self._find_locally(text)
         except NotFound:
-            if self.online is None or search.is_film_value(text):
+            if online is None or search.is_film_value(text):
                 raise
-            online = self.online
-        else:
-            if self.online is not None:
-                await self._refresh_if_stale(self.online, found.id)
-            return found
-        async with self._online_lock:
-            with contextlib.suppress(NotFound):  # stored while this call waited for the lock
-                return await self._find_locally(text)
-            title, year = parse_query(text)
-            try:
-                records = await online.search(title, year)
-            except Exception:
-                log.warning("online film lookup failed for %r", text, exc_info=True)
-                records = []
-            await self._store(records)
-        return await self._find_locally(text)
+            await online.look_up(text)
+            return await self._find_locally(text)
+        if online is not None:
+            await online.refresh_if_stale(found.id)
+        return found
 
     async def _find_locally(self, text: str) -> FilmSummary:
         async with self.db.transaction() as session:
             return await search.find_locally(session, text)
-
-    async def _stale_tmdb_id(self, online: FilmLookup, film_id: int) -> int | None:
-        async with self.db.transaction() as session:
-            film = await repo.film_by_id(session, film_id)
-        if film is None or film.tmdb_id is None or not online.is_stale(film.source, film.fetched_at, self.clock.now()):
-            return None
-        return film.tmdb_id
-
-    async def _refresh_if_stale(self, online: FilmLookup, film_id: int) -> None:
-        """Replace a film the online source supplied with its current copy once it is too old."""
-        if await self._stale_tmdb_id(online, film_id) is None:
-            return
-        async with self._online_lock:
-            if (tmdb_id := await self._stale_tmdb_id(online, film_id)) is None:
-                return  # refreshed while this call waited for the lock
-            try:
-                record = await online.refresh(tmdb_id)
-            except Exception:
-                log.warning("online refresh of film %d failed; keeping the stored copy", film_id, exc_info=True)
-                return
-            await self._store([record] if record is not None else [])
-
-    async def _store(self, records: Sequence[FilmRecord], attempts: int = 2) -> None:
-        """Store what the online source answered, in one transaction.
-
-        Another bot process sharing the database may store the same film at the same moment; whichever
-        commits second hits a unique constraint. Its rows are then committed and visible, so the store
-        is tried again (it now updates them); if that fails too the stored copy is what there is.
-        """
-        for attempt in range(1, attempts + 1):
-            if not records:
-                return
-            try:
-                async with self.db.transaction() as session:
-                    for record in records:
-                        await repo.upsert_film(session, record, now=self.clock.now())
-                return
-            except IntegrityError:
-                if attempt == attempts:
-                    log.warning("another process kept storing %s; using its copy", records[0].title, exc_info=True)
-                else:
-                    log.info("another process stored %s at the same time; storing again", records[0].title)
 
     async def films_per_source(self) -> dict[str, int]:
         """How many films each source supplied (raw source names: "starter", "tmdb", "imdb")."""

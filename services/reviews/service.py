@@ -5,8 +5,11 @@ Every call is one unit of work and names its server; nothing of one server is ev
 
 from __future__ import annotations
 
+import asyncio
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from db import Database
 from db.reviews import repository as repo
@@ -14,11 +17,16 @@ from db.reviews.models import Review as ReviewRow
 from db.reviews.repository import FilmStanding
 from services.clock import Clock
 from services.errors import InvalidInput, NotFound
-from services.films.values import FilmSummary
+from services.films.catalogue import FilmCatalogue
+from services.films.values import FilmDetails, FilmSummary
 from services.reviews import retrieval
+from services.reviews.chart import rating_histogram_png
+from services.reviews.summary import FilmReport, ServerReport, summarise_film, summarise_server
 from services.reviews.values import TEXT_LIMIT, Review
 
 PAGE_SIZE = 5
+SUMMARY_CACHE = 256  # film summaries kept per process (they are recomputed when a review changes)
+SERVER_PERIOD = timedelta(days=30)  # "the server's month in film"
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,10 +133,23 @@ def _pages(total: int) -> int:
     return max(1, -(-total // PAGE_SIZE))
 
 
+def credits(details: FilmDetails) -> dict[str, str]:
+    """The film's people and the review theme naming each stands for (Mulligan: performances)."""
+    people = {member.name: "performances" for member in details.cast}
+    people.update(dict.fromkeys(details.writers, "story"))
+    people.update(dict.fromkeys(details.composers, "music"))
+    people.update(dict.fromkeys(details.directors, "direction"))
+    return people
+
+
 class ReviewService:
-    def __init__(self, db: Database, *, clock: Clock) -> None:
+    def __init__(self, db: Database, *, clock: Clock, films: FilmCatalogue, consensus_min: int = 3) -> None:
         self.db = db
         self.clock = clock
+        self.films = films
+        self.consensus_min = consensus_min
+        # (guild, film) -> (the reviews' version when summarised, the summary); see repo.film_version.
+        self._summaries: OrderedDict[tuple[int, int], tuple[tuple[int, int, str], FilmReport]] = OrderedDict()
 
     async def write(
         self, guild_id: int, author_id: int, author_name: str, film: FilmSummary, content: Content
@@ -304,3 +325,35 @@ class ReviewService:
         async with self.db.transaction() as session:
             rows: list[FilmStanding] = await repo.standings(session, guild_id, min_reviews)
         return [Standing(r.film_id, r.film_label, r.count, r.mean, r.spread) for r in rows]
+
+    # Summaries ------------------------------------------------------------------------------------
+
+    async def summary(self, guild_id: int, film: FilmSummary) -> FilmReport:
+        """What the server thinks of a film. Summarising runs in a worker thread; the result is kept until any
+        review of the film in the server changes (in any process: the reviews' version is read each time)."""
+        key = (guild_id, film.id)
+        async with self.db.transaction() as session:
+            version = await repo.film_version(session, guild_id, film.id)
+            if (cached := self._summaries.get(key)) is not None and cached[0] == version:
+                self._summaries.move_to_end(key)
+                return cached[1]
+            rows = await repo.for_film(session, guild_id, film.id)
+        reviews = [_value(row) for row in rows]
+        people = credits(await self.films.details(film.id)) if reviews else {}
+        report = await asyncio.to_thread(summarise_film, reviews, min_for_consensus=self.consensus_min, credits=people)
+        self._summaries[key] = (version, report)
+        while len(self._summaries) > SUMMARY_CACHE:
+            self._summaries.popitem(last=False)
+        return report
+
+    async def server_summary(self, guild_id: int) -> ServerReport:
+        """The server's month in film: most reviewed, best rated, most divisive, most active reviewers."""
+        since = self.clock.now() - SERVER_PERIOD
+        async with self.db.transaction() as session:
+            rows = await repo.since(session, guild_id, since)
+        return await asyncio.to_thread(summarise_server, [_value(row) for row in rows], since=since)
+
+    @staticmethod
+    async def histogram(report: FilmReport) -> bytes:
+        """The rating distribution as a PNG, drawn in a worker thread."""
+        return await asyncio.to_thread(rating_histogram_png, report.distribution, title=report.film_label)

@@ -24,6 +24,6 @@ def test_the_set_is_large_and_varied() -> None:
 
 async def test_accuracy_and_no_wrong_film(db: Database, catalogue: FilmCatalogue) -> None:
     clock = FakeClock()
-    score = await run(db, catalogue, ReviewService(db, clock=clock), clock)
+    score = await run(db, catalogue, ReviewService(db, clock=clock, films=catalogue), clock)
     assert score.wrong_film == []
     assert score.accuracy >= REQUIRED_ACCURACY, "\n".join(score.misses)

@@ -15,6 +15,7 @@ import pytest
 
 from bot.app import App
 from bot.config import Settings
+from services.clock import Clock
 from standin.driver import Driver
 from standin.server import StandIn
 from standin.world import GuildSpec
@@ -25,9 +26,15 @@ READY_TIMEOUT = 15.0
 
 @asynccontextmanager
 async def running_bot(
-    standin: StandIn, database_url: str, *, extensions: Sequence[str] = (), **settings: object
+    standin: StandIn,
+    database_url: str,
+    *,
+    extensions: Sequence[str] = (),
+    clock: Clock | None = None,
+    **settings: object,
 ) -> AsyncIterator[App]:
-    """Open the app as `filmclub run` does, connect it to ``standin`` and wait until it is ready."""
+    """Open the app as `filmclub run` does, connect it to ``standin`` and wait until it is ready (on ``clock``,
+    e.g. a test's FakeClock, instead of the real time when given)."""
     config = Settings(
         token=standin.token,
         api_base_url=standin.api_base,
@@ -36,7 +43,7 @@ async def running_bot(
         guild_ready_timeout=0.05,
         **settings,  # type: ignore[arg-type]
     )
-    app = await App.open(config)
+    app = await App.open(config, clock=clock)
     for extension in extensions:
         await app.bot.load_extension(extension)
     runner = asyncio.create_task(app.run(), name="filmclub-under-test")

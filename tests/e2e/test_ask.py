@@ -13,6 +13,7 @@ from standin.driver import Driver
 from standin.server import StandIn
 from standin.state import Message
 from standin.world import GuildSpec
+from tests.e2e.parties import create
 
 QUIET = 1.0  # seconds to wait for a reply that must not come
 
@@ -91,6 +92,14 @@ async def test_a_mention_in_a_thread(standin: StandIn, film_club: object) -> Non
     _, reply = await mention(standin, alice, "who plays Judy in Vertigo?", channel=thread)
     assert "Kim Novak" in shown(reply)
     assert reply.channel_id == thread.id
+
+
+async def test_a_mention_in_a_watch_party_thread_is_about_its_film(standin: StandIn, film_club: object) -> None:
+    carol = standin.driver("carol", "film-talk")
+    _, thread = await create(carol, "Jaws", "friday 8pm")
+    _, reply = await mention(standin, carol, "who composed the music?", channel=thread)
+    assert "John Williams" in shown(reply)
+    assert "Jaws (1975)" in shown(reply)
 
 
 async def test_a_clarification_offers_buttons_that_answer(standin: StandIn, film_club: object) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
 from bot.config import Settings
@@ -56,3 +58,36 @@ def test_filmclub_console_as_a_person_runs_it(tmp_path: Path) -> None:
     assert "Ella Purnell" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
     assert (tmp_path / "console.sqlite3").exists()
+
+
+async def test_the_bots_title_suggestions_are_a_question_mark_away(tmp_path: Path) -> None:
+    console = recording()
+    lines = ["/film info film:never le?", "pick 1", "/quit"]
+    await run_offline(Settings(data_dir=tmp_path), console=console, make_input=lambda c: ScriptedInput(lines, c))
+    out = console.export_text()
+    assert "1. Never Let Me Go (2010)" in out
+    assert "Mark Romanek" in out
+
+
+async def test_buttons_and_menus_are_numbered_per_message(tmp_path: Path) -> None:
+    console = recording()
+    lines = ["/film score film:Solaris", "select 1 2", "select 1.1 1", "click 2.1", "/quit"]
+    await run_offline(Settings(data_dir=tmp_path), console=console, make_input=lambda c: ScriptedInput(lines, c))
+    out = console.export_text()
+    assert "[1.1] Which film did you mean? (choose one)" in out
+    assert "You picked Solaris (2002)." in out
+    assert "message 1 has no button or menu 1: it has none any more" in out
+    assert "there is no message 2 with buttons or menus" in out
+    assert "film:pick" not in out, "no internal ids"
+
+
+async def test_quitting_right_after_a_choice_still_shows_its_answer(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    console = recording()
+    lines = ["/film score film:Solaris", "select 1 2", "/quit"]
+    await run_offline(Settings(data_dir=tmp_path), console=console, make_input=lambda c: ScriptedInput(lines, c))
+    out = console.export_text()
+    assert "You picked Solaris (2002)." in out
+    assert "Cliff Martinez" in out, "the answer that follows the choice"
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text

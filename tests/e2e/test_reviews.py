@@ -114,11 +114,12 @@ async def test_discuss_opens_a_thread_once_and_joins_others(member: Callable[...
     posted = await write(alice, "Stalker", 5, "The Zone.", spoilers=True)
     opened = await (await alice.click(posted, posted.buttons()[0]["custom_id"])).message()
     assert opened.ephemeral
-    [thread] = [c for c in alice.guild.channels.values() if c.is_thread and c.parent_id == posted.channel_id]
+    thread = alice.guild.channels[posted.id]  # a thread on a message takes the message's id
+    assert thread.is_thread
     assert "spoilers" in thread.name
     joined = await (await bob.click(posted, posted.buttons()[0]["custom_id"])).message()
     assert str(thread.id) in joined.content
-    assert len([c for c in alice.guild.channels.values() if c.is_thread]) == 1
+    assert posted.thread_id == thread.id  # still the one thread
     assert bob.user().id in thread.thread_members
 
 
@@ -167,3 +168,32 @@ async def test_forget_me_asks_then_deletes_only_in_this_server(member: Callable[
     assert "No reviews by them here yet" in mine_a
     mine_b = text_of(await (await carol_b.slash("review member", member="carol")).message())
     assert "In space." in mine_b
+
+
+async def test_summary_of_a_film_with_its_chart_and_no_spoilers_unwrapped(member: Callable[..., Driver]) -> None:
+    await write(member("alice", "film-talk"), "Atonement", 5, SEED.replace("Never Let Me Go", "Atonement"))
+    await write(member("bob", "film-talk"), "Atonement", 4, "The score is wonderful and the acting moving.")
+    await write(member("carol", "film-talk"), "Atonement", 2, "Briony lies. ZEBRA twist at the end.", spoilers=True)
+    summary = await (await member("bob", "film-talk").slash("review summary", film="Atonement")).message()
+    assert not summary.ephemeral
+    [embed] = summary.embeds
+    card = text_of(summary)
+    assert embed["title"] == "What this server thinks of Atonement (2007)"
+    assert "3 · " in card
+    assert embed["image"]["url"] == "attachment://ratings.png"
+    [chart] = summary.attachments
+    assert chart.filename == "ratings.png"
+    assert chart.data.startswith(b"\x89PNG")
+    for part in card.split("||")[::2]:  # outside spoiler tags
+        assert "ZEBRA" not in part
+
+
+async def test_summary_of_the_server_month(member: Callable[..., Driver]) -> None:
+    month = await (await member("alice", "general").slash("review summary")).message()
+    card = text_of(month)
+    assert "month in film" in card
+    assert "Most reviewed" in card
+    nothing = await (
+        await member("alice", "general", guild="Club B").slash("review summary", film="Inception")
+    ).message()
+    assert "No reviews of it here yet" in text_of(nothing)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from pathlib import Path
 
 import pytest
 
@@ -41,3 +42,19 @@ async def test_run_serves_then_shuts_down_gracefully_on_a_signal(
     assert '"message": "stopped"' in log
     assert session.connection is None, "the gateway connection should be closed by the bot"
     assert standin.token not in log
+
+
+async def test_a_token_discord_refuses_is_explained_without_echoing_it(standin: StandIn, tmp_path: Path) -> None:
+    env = {
+        "DISCORD_TOKEN": "MTIz.not-the-token.at-all",
+        "FILMCLUB_API_BASE_URL": standin.api_base,
+        "FILMCLUB_DATA_DIR": str(tmp_path),
+        "FILMCLUB_LOG_LEVEL": "WARNING",
+    }
+    process = await start_filmclub("run", env=env)
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    log = stderr.decode()
+    assert process.returncode == 1, log
+    assert "Discord refused the bot token" in log
+    assert "Traceback" not in log
+    assert "not-the-token" not in log

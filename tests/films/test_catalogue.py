@@ -17,6 +17,7 @@ from services.errors import NotFound
 from services.films.catalogue import FilmCatalogue
 from services.films.values import Ambiguous
 from tests.clock import FakeClock
+from tests.films.fake_online import FakeTMDB
 from tests.films.lookups import film_id, resolve
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
@@ -188,30 +189,6 @@ async def test_articles_accents_and_alternate_titles(db: Database, catalogue: Fi
     assert (await resolve(catalogue, "schindlers list")).film.year == 1993
     assert (await resolve(catalogue, "A")).film.year == 1998
     assert "Amélie (2001)" in [c.name for c in await catalogue.autocomplete("the fabulous")]
-
-
-class FakeTMDB:
-    """An in-memory online source implementing the FilmLookup protocol."""
-
-    def __init__(self, *records: FilmRecord, max_age: timedelta = timedelta(days=30), delay: float = 0.0) -> None:
-        self.records = records
-        self.max_age = max_age
-        self.delay = delay  # seconds each answer takes, so that concurrent callers overlap
-        self.searches: list[tuple[str, int | None]] = []
-        self.refreshed: list[int] = []
-
-    async def search(self, title: str, year: int | None) -> list[FilmRecord]:
-        self.searches.append((title, year))
-        await asyncio.sleep(self.delay)
-        return [r for r in self.records if r.title.casefold() == title.casefold() and year in (None, r.year)]
-
-    def is_stale(self, source: str, fetched_at: datetime, now: datetime) -> bool:
-        return source == "tmdb" and now - fetched_at > self.max_age
-
-    async def refresh(self, tmdb_id: int) -> FilmRecord | None:
-        self.refreshed.append(tmdb_id)
-        await asyncio.sleep(self.delay)
-        return next((r for r in self.records if r.ids.tmdb == tmdb_id), None)
 
 
 async def test_films_from_tmdb_are_refreshed_once_stale(db: Database) -> None:

@@ -339,7 +339,8 @@ async def test_with_a_token_unknown_titles_are_found_on_tmdb_and_stored(
     fake, url = tmdb
     settings = Settings(data_dir=tmp_path, tmdb_token=SecretStr("read-token"), tmdb_base_url=url)
     services = build_services(settings, db, FakeClock())
-    assert services.films.online is services.tmdb
+    assert services.films.online is not None
+    assert services.films.online.source is services.tmdb
     assert not fake.requests  # nothing is asked until a title is unknown
     film = await services.films.find("Never Let Me Go (2010)")
     assert (film.title, film.year) == ("Never Let Me Go", 2010)

@@ -28,8 +28,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def reviews(db: Database, clock: FakeClock) -> ReviewService:
-    return ReviewService(db, clock=clock)
+def reviews(db: Database, clock: FakeClock, catalogue: FilmCatalogue) -> ReviewService:
+    return ReviewService(db, clock=clock, films=catalogue)
 
 
 @pytest.fixture
