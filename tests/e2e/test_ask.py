@@ -85,10 +85,8 @@ async def test_a_mention_in_a_thread(standin: StandIn, film_club: object) -> Non
     note = await (await alice.submit_modal(form, {"text": "Dizzying."})).message()
     review = await alice.wait_for_message(lambda m: str(m.id) in note.content)
     opened = await (await alice.click(review, "Discuss")).message()
-    thread = next(
-        c for c in standin.state.guilds[review.guild_id or 0].channels.values() if c.parent_id == review.channel_id
-    )
-    assert str(thread.id) in opened.content
+    thread = standin.state.channel(int(opened.content.split("<#")[1].rstrip(">")))  # "Discussion: <#id>"
+    assert thread.parent_id == review.channel_id
     _, reply = await mention(standin, alice, "who plays Judy in Vertigo?", channel=thread)
     assert "Kim Novak" in shown(reply)
     assert reply.channel_id == thread.id
