@@ -164,7 +164,7 @@ def _covers(span: _Span, found: Sequence[Word], phrases: list[int]) -> bool:
 def _pick(start: int, end: int, hits: list[TitleHit], year: int | None) -> Located:
     span = (start, end + (1 if year is not None else 0))
     try:
-        return Located(span, film=search.pick_exact(hits[0].matched, hits, year))
+        return Located(span, film=search.choose(hits[0].matched, search.exact_matches(hits), year))
     except Ambiguous as ambiguous:
         return Located(span, choices=ambiguous.choices)
 
