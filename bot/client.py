@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 SYNC_CHECKPOINT = "command-tree-hash"
 # The features, loaded in this order. A module in cogs/ that is not listed (a shared helper) is not loaded.
-EXTENSIONS = ("cogs.about", "cogs.films", "cogs.reviews", "cogs.parties")
+EXTENSIONS = ("cogs.about", "cogs.films", "cogs.reviews", "cogs.parties", "cogs.ask")
 # Components that every feature may send, working after restarts.
 SHARED_ITEMS = (PageButton, FilmPicker)
 
@@ -68,9 +68,12 @@ def configure_endpoints(settings: Settings) -> None:
 
 
 def intents() -> discord.Intents:
-    """Only what the features need: slash commands and components need just the guilds intent."""
+    """Only what the features need, none privileged: slash commands and components need just the guilds intent;
+    questions asked by mentioning the bot need guild messages (a message that mentions the bot carries its text
+    without the privileged message content intent)."""
     wanted = discord.Intents.none()
     wanted.guilds = True  # channels, threads and our own member object
+    wanted.guild_messages = True  # ask: messages that mention the bot
     return wanted
 
 

@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     party_reminder_grace_minutes: int = Field(default=30, ge=1)
     party_reminder_lease_seconds: float = Field(default=120.0, ge=10)
     party_reminder_poll_seconds: float = Field(default=30.0, gt=0)
+    ask_model_url: str | None = None
+    ask_model: str | None = None
+    ask_model_key: SecretStr | None = None
+    ask_model_timeout_seconds: float = Field(default=4.0, gt=0)
 
     @classmethod
     def settings_customise_sources(
@@ -78,7 +82,7 @@ class Settings(BaseSettings):
     def _upper_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
-    @field_validator("api_base_url", "tmdb_base_url", "gateway_url")
+    @field_validator("api_base_url", "tmdb_base_url", "gateway_url", "ask_model_url")
     @classmethod
     def _url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("http://", "https://", "ws://", "wss://")):

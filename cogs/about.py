@@ -14,6 +14,7 @@ FEATURES = (
     ("Films", "Cast, characters, composers and directors: `/film info`, `/film cast`, `/film score`, `/film person`."),
     ("Reviews", "Rate films in half stars and say what you thought: `/review write`, `/review list`, `/review top`."),
     ("Watch parties", "Watch a film together: `/watchparty create` with RSVP buttons, a thread and reminders."),
+    ("Questions", 'Ask in your own words: `/ask`, or mention me ("who composed the score of Vertigo?").'),
 )
 
 

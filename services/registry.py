@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.ask.service import AskService
 from services.films.catalogue import FilmCatalogue
 from services.films.tmdb import TmdbLookup
 from services.parties.service import PartyService
@@ -17,9 +18,11 @@ class Services:
     films: FilmCatalogue
     reviews: ReviewService
     parties: PartyService
+    ask: AskService
     tmdb: TmdbLookup | None = None
 
     async def close(self) -> None:
-        """Release what the services hold open (TMDB's HTTP session)."""
+        """Release what the services hold open (TMDB's and the language model's HTTP sessions)."""
         if self.tmdb is not None:
             await self.tmdb.close()
+        await self.ask.close()

@@ -10,9 +10,9 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import NamedTuple, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, or_, select, union_all
+from sqlalchemy import ColumnElement, Select, String, and_, cast, delete, exists, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, selectinload
 
 from db.films import bulk, version
 from db.films.keys import NAME_LENGTH, TITLE_LENGTH, clip, fold, index_title, title_rows
@@ -267,6 +267,15 @@ async def titles_by_key(session: AsyncSession, key: str, limit: int = 50) -> lis
     return [TitleHit._make(row) for row in await session.execute(query)]
 
 
+async def titles_by_keys(session: AsyncSession, keys: Iterable[str], limit: int = 200) -> list[TitleHit]:
+    """Titles whose key is any of ``keys`` (one indexed lookup for many candidate spans), most popular first."""
+    wanted = sorted(set(keys))
+    if not wanted:
+        return []
+    query = _hits().where(FilmTitle.folded.in_(wanted)).order_by(Film.popularity.desc(), Film.id).limit(limit)
+    return [TitleHit._make(row) for row in await session.execute(query)]
+
+
 async def popular_titles(session: AsyncSession, limit: int = 25) -> list[TitleHit]:
     """The primary titles of the most popular films (what an empty search box offers)."""
     query = _hits().where(FilmTitle.kind == "primary").order_by(Film.popularity.desc(), Film.id).limit(limit)
@@ -382,6 +391,21 @@ async def vocabulary_with_prefix(session: AsyncSession, prefix: str, limit: int 
         .where(TitleVocabulary.word >= prefix, TitleVocabulary.word < prefix + PREFIX_END)
         .order_by(TitleVocabulary.word)
         .limit(limit)
+    )
+    return list(await session.scalars(query))
+
+
+async def vocabulary_near(session: AsyncSession, prefix: str, length: int, slack: int = 1) -> list[str]:
+    """Known title words starting with ``prefix`` whose length is within ``slack`` of ``length``: the few that
+    may be a misspelling of a word that long (a range scan; only those rows come back)."""
+    query = (
+        select(TitleVocabulary.word)
+        .where(
+            TitleVocabulary.word >= prefix,
+            TitleVocabulary.word < prefix + PREFIX_END,
+            func.length(TitleVocabulary.word).between(length - slack, length + slack),
+        )
+        .order_by(TitleVocabulary.word)
     )
     return list(await session.scalars(query))
 
@@ -565,3 +589,33 @@ async def films_per_source(session: AsyncSession) -> dict[str, int]:
     """How many films each source supplied, e.g. {"starter": 62, "imdb": 120000}."""
     rows = await session.execute(select(Film.source, func.count()).group_by(Film.source))
     return {source: int(count) for source, count in rows.all()}
+
+
+async def cast_of_popular_films(session: AsyncSession, word: str, films: int = 5000) -> list[Credit]:
+    """Acting credits whose characters mention ``word`` (folded, ASCII letters) among the ``films`` most
+    popular films, with film and person loaded: a bounded scan for "who played Kathy?" asked without a film."""
+    popular = select(Film.id).order_by(Film.popularity.desc(), Film.id).limit(films).subquery()
+    query = (
+        select(Credit)
+        .where(
+            Credit.film_id.in_(select(popular.c.id)),
+            Credit.job == "actor",
+            func.lower(cast(Credit.characters, String)).contains(word, autoescape=True),
+        )
+        .options(selectinload(Credit.film), selectinload(Credit.person))
+    )
+    return list(await session.scalars(query))
+
+
+async def films_with_all(session: AsyncSession, person_ids: Sequence[int]) -> list[Film]:
+    """Films every one of ``person_ids`` has a credit in (any job), oldest first."""
+    if not person_ids:
+        return []
+    shared = (
+        select(Credit.film_id)
+        .where(Credit.person_id.in_(person_ids))
+        .group_by(Credit.film_id)
+        .having(func.count(func.distinct(Credit.person_id)) == len(set(person_ids)))
+    )
+    query = select(Film).where(Film.id.in_(shared)).order_by(Film.year.is_(None), Film.year, Film.title)
+    return list(await session.scalars(query))

@@ -27,6 +27,16 @@ async def party(session: AsyncSession, guild_id: int, party_id: int) -> WatchPar
     return await session.scalar(select(WatchParty).where(WatchParty.guild_id == guild_id, WatchParty.id == party_id))
 
 
+async def film_of_thread(session: AsyncSession, guild_id: int, thread_id: int) -> int | None:
+    """The film of the party whose thread ``thread_id`` is (its newest, should a thread ever hold two)."""
+    return await session.scalar(
+        select(WatchParty.film_id)
+        .where(WatchParty.guild_id == guild_id, WatchParty.thread_id == thread_id)
+        .order_by(WatchParty.id.desc())
+        .limit(1)
+    )
+
+
 async def lock_party(session: AsyncSession, guild_id: int, party_id: int) -> WatchParty | None:
     """The party, locked for this unit of work: its first statement writes the row, so concurrent changes to the
     same party (two clicks on Join for the last seat) take turns on PostgreSQL and SQLite alike."""

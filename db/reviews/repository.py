@@ -27,6 +27,11 @@ async def by_id(session: AsyncSession, guild_id: int, review_id: int) -> Review 
     return await session.scalar(select(Review).where(Review.guild_id == guild_id, Review.id == review_id))
 
 
+async def by_message(session: AsyncSession, guild_id: int, message_id: int) -> Review | None:
+    """The review posted as ``message_id`` in the server (a reply to it is about its film)."""
+    return await session.scalar(select(Review).where(Review.guild_id == guild_id, Review.message_id == message_id))
+
+
 async def add(session: AsyncSession, **fields: Any) -> Review:
     review = Review(**fields)
     session.add(review)

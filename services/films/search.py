@@ -107,9 +107,9 @@ async def find_locally(session: AsyncSession, text: str) -> FilmSummary:
     query, year = parse_query(text)
     # The whole text first: "Airport 1975" is a title, not a title and a year.
     if year is not None and (whole := await repo.titles_by_key(session, title_key(text))):
-        return choose(text.strip(), _exact_matches(whole), None)
+        return choose(text.strip(), exact_matches(whole), None)
     if exact := await repo.titles_by_key(session, title_key(query)):
-        return choose(query, _exact_matches(exact), year)
+        return choose(query, exact_matches(exact), year)
     ranked = await search(session, query, year, partial=False)
     close = [r for r in ranked if r.closeness >= CONFIDENT and _near(r.film.year, year)]
     if close:
@@ -127,7 +127,7 @@ class Match(NamedTuple):
     primary: bool
 
 
-def _exact_matches(hits: list[TitleHit]) -> list[Match]:
+def exact_matches(hits: list[TitleHit]) -> list[Match]:
     films: dict[int, Match] = {}
     for hit in sorted(hits, key=lambda h: h.kind != "primary"):  # a primary title match speaks for its film
         films.setdefault(hit.film_id, Match(_hit_summary(hit), hit.popularity, hit.kind == "primary"))

@@ -273,6 +273,13 @@ class PartyService:
                 raise NotFound("That watch party doesn't exist (any more).")
             return _value(row, await repo.members(session, [row.id]))
 
+    async def film_of_thread(self, guild_id: int | None, channel_id: int) -> int | None:
+        """The film a party's thread is about (what "who composed it?" asked there means), else None."""
+        if guild_id is None:
+            return None
+        async with self.db.transaction() as session:
+            return await repo.film_of_thread(session, guild_id, channel_id)
+
     async def upcoming(self, guild_id: int) -> list[Party]:
         """The server's scheduled parties that have not started, soonest first."""
         async with self.db.transaction() as session:

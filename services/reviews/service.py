@@ -19,6 +19,7 @@ from services.clock import Clock
 from services.errors import InvalidInput, NotFound
 from services.films.catalogue import FilmCatalogue
 from services.films.values import FilmDetails, FilmSummary
+from services.reviews import retrieval
 from services.reviews.chart import rating_histogram_png
 from services.reviews.summary import FilmReport, ServerReport, summarise_film, summarise_server
 from services.reviews.values import TEXT_LIMIT, Review
@@ -55,6 +56,27 @@ class Standing:
     count: int
     mean: float
     spread: float
+
+
+@dataclass(frozen=True, slots=True)
+class Excerpt:
+    """A sentence of a member's review that answers a question, with who wrote it and how they rated the film."""
+
+    review_id: int
+    author_name: str
+    rating: int  # half stars
+    text: str
+    spoilers: bool  # from a review marked as giving the plot away: show it behind a spoiler tag
+
+
+@dataclass(frozen=True, slots=True)
+class Opinions:
+    """What a server's members said about a film: how many reviewed it, their mean rating, the best excerpts."""
+
+    count: int
+    mean: float | None  # half stars
+    excerpts: tuple[Excerpt, ...]
+    matched: bool  # the excerpts answer the query (else they are the reviews' opening sentences)
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +283,26 @@ class ReviewService:
         async with self.db.transaction() as session:
             found = await query(session, guild_id, key, max(page, 0) * PAGE_SIZE, PAGE_SIZE)
         return ReviewPage(tuple(map(_value, found.rows)), max(page, 0), _pages(found.total), found.total)
+
+    async def opinions(self, guild_id: int, film_id: int, query: Sequence[str], limit: int = 3) -> Opinions:
+        """This server's reviews of a film, searched for ``query`` (words; BM25 over their sentences, one
+        sentence per review at most; the reviews' first sentences when nothing matches), with the count and
+        mean rating. Never reads another server's reviews."""
+        async with self.db.transaction() as session:
+            rows = await repo.for_film(session, guild_id, film_id)
+        texts = [row.text for row in rows]
+        matches = retrieval.rank(texts, query, limit)
+        found = matches or retrieval.openings(texts, limit)
+        picked = [(rows[passage.document], passage.text) for passage in found]
+        excerpts = tuple(Excerpt(row.id, row.author_name, row.rating, text, row.spoilers) for row, text in picked)
+        mean = sum(row.rating for row in rows) / len(rows) if rows else None
+        return Opinions(len(rows), mean, excerpts, matched=bool(matches))
+
+    async def film_of_message(self, guild_id: int, message_id: int) -> int | None:
+        """The film of the review posted as ``message_id`` in this server, if it is one."""
+        async with self.db.transaction() as session:
+            row = await repo.by_message(session, guild_id, message_id)
+        return row.film_id if row is not None else None
 
     async def film_stats(self, guild_id: int, film_id: int) -> FilmStats | None:
         async with self.db.transaction() as session:
