@@ -159,7 +159,7 @@ def _submitted_text(interaction: Interaction) -> str:
     return ""
 
 
-async def _guild_id(interaction: Interaction) -> int:
+def _guild_id(interaction: Interaction) -> int:
     if interaction.guild_id is None:
         raise InvalidInput("Reviews belong to a server: use this in one.")
     return interaction.guild_id
@@ -189,7 +189,7 @@ class DiscussButton(ReportsErrors, Button, template=r"review:discuss:(?P<review>
         return cls(int(match["review"]))
 
     async def act(self, interaction: Interaction) -> None:
-        guild_id = await _guild_id(interaction)
+        guild_id = _guild_id(interaction)
         reviews = interaction.client.services.reviews
         review = await reviews.get(guild_id, self.review_id)
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -244,7 +244,7 @@ class ForgetButton(ReportsErrors, Button, template=r"review:forget:(?P<member>\d
     async def act(self, interaction: Interaction) -> None:
         if interaction.user.id != self.member_id:
             raise InvalidInput("Only the member who asked can confirm this.")
-        gone = await interaction.client.services.reviews.forget(await _guild_id(interaction), self.member_id)
+        gone = await interaction.client.services.reviews.forget(_guild_id(interaction), self.member_id)
         await interaction.response.edit_message(content=f"Done: deleted {gone} review(s) of yours here.", view=None)
 
 
@@ -285,7 +285,7 @@ class Reviews(commands.GroupCog, group_name="review", group_description="Post, r
         rewatch: bool = False,
         liked: bool = False,
     ) -> None:
-        guild_id = await _guild_id(interaction)
+        guild_id = _guild_id(interaction)
         half = half_stars(rating)
         draft = await self.bot.services.reviews.draft(guild_id, interaction.user.id, film.id)
         custom_id = f"review:write:{film.id}:{half}:{_flags(spoilers, rewatch, liked)}"
@@ -302,7 +302,7 @@ class Reviews(commands.GroupCog, group_name="review", group_description="Post, r
         rewatch: bool | None = None,
         liked: bool | None = None,
     ) -> None:
-        guild_id = await _guild_id(interaction)
+        guild_id = _guild_id(interaction)
         review = await self.bot.services.reviews.mine(guild_id, interaction.user.id, film.id)
         if review is None:
             raise InvalidInput(f"You have no review of {film.label} here yet: `/review write` posts one.")
@@ -329,7 +329,7 @@ class Reviews(commands.GroupCog, group_name="review", group_description="Post, r
             await self.bot.report_error(interaction, error)
 
     async def _submitted(self, interaction: Interaction, custom_id: str) -> None:
-        guild_id = await _guild_id(interaction)
+        guild_id = _guild_id(interaction)
         reviews = self.bot.services.reviews
         text = _submitted_text(interaction)
         if form := WRITE_FORM.fullmatch(custom_id):
@@ -374,7 +374,7 @@ class Reviews(commands.GroupCog, group_name="review", group_description="Post, r
     @app_commands.command(name="delete", description="Delete your review of a film (moderators: anyone's)")
     @app_commands.describe(film=FILM_DESCRIPTION, member="Whose review (needs Manage Messages); yours if left out")
     async def delete(self, interaction: Interaction, film: FilmOption, member: discord.Member | None = None) -> None:
-        guild_id = await _guild_id(interaction)
+        guild_id = _guild_id(interaction)
         author = member or interaction.user
         moderator = interaction.permissions.manage_messages
         review = await self.bot.services.reviews.delete(
@@ -389,7 +389,7 @@ class Reviews(commands.GroupCog, group_name="review", group_description="Post, r
 
     @app_commands.command(name="forget-me", description="Delete all your reviews in this server (asks first)")
     async def forget_me(self, interaction: Interaction) -> None:
-        await _guild_id(interaction)
+        _guild_id(interaction)
         view = discord.ui.View(timeout=None)
         view.add_item(ForgetButton(interaction.user.id))
         await send_private(
@@ -412,23 +412,23 @@ class Reviews(commands.GroupCog, group_name="review", group_description="Post, r
         await send_book(interaction, BOOKS["recent"], "all")
 
     async def _film_page(self, interaction: Interaction, key: str, page: int) -> Page:
-        found = await self.bot.services.reviews.for_film(await _guild_id(interaction), int(key), page)
+        found = await self.bot.services.reviews.for_film(_guild_id(interaction), int(key), page)
         label = found.reviews[0].film_label if found.reviews else "this film"
         return Page(page_embed(f"Reviews of {label}", found, "No reviews of it here yet."), found.pages)
 
     async def _member_page(self, interaction: Interaction, key: str, page: int) -> Page:
-        found = await self.bot.services.reviews.by_member(await _guild_id(interaction), int(key), page)
+        found = await self.bot.services.reviews.by_member(_guild_id(interaction), int(key), page)
         name = found.reviews[0].author_name if found.reviews else "this member"
         return Page(page_embed(f"Reviews by {name}", found, "No reviews by them here yet."), found.pages)
 
     async def _recent_page(self, interaction: Interaction, key: str, page: int) -> Page:
-        found = await self.bot.services.reviews.recent(await _guild_id(interaction), page)
+        found = await self.bot.services.reviews.recent(_guild_id(interaction), page)
         return Page(page_embed("Recent reviews", found, "No reviews here yet: `/review write` posts one."), found.pages)
 
     @app_commands.command(name="summary", description="What the server thinks of a film, or its month in film")
     @app_commands.describe(film="A film; leave it out for the server's month in film")
     async def summary(self, interaction: Interaction, film: FilmOption | None = None) -> None:
-        guild_id = await _guild_id(interaction)
+        guild_id = _guild_id(interaction)
         await defer_thinking(interaction)
         reviews = self.bot.services.reviews
         if film is None:
@@ -445,14 +445,14 @@ class Reviews(commands.GroupCog, group_name="review", group_description="Post, r
     @app_commands.command(name="top", description="The server's best-rated films")
     @app_commands.describe(min_reviews="Only films with at least this many reviews (default 2)")
     async def top(self, interaction: Interaction, min_reviews: app_commands.Range[int, 1, 1000] = 2) -> None:
-        found = await self.bot.services.reviews.top(await _guild_id(interaction), min_reviews)
+        found = await self.bot.services.reviews.top(_guild_id(interaction), min_reviews)
         empty = f"No film has {min_reviews} review(s) here yet."
         await answer(interaction, embed=standings_embed("Best rated here", found, empty))
 
     @app_commands.command(name="divisive", description="Films the server disagrees about most")
     @app_commands.describe(min_reviews="Only films with at least this many reviews (default 2)")
     async def divisive(self, interaction: Interaction, min_reviews: app_commands.Range[int, 2, 1000] = 2) -> None:
-        found = await self.bot.services.reviews.divisive(await _guild_id(interaction), min_reviews)
+        found = await self.bot.services.reviews.divisive(_guild_id(interaction), min_reviews)
         empty = "Nothing divides the server yet: no film has differing ratings."
         await answer(interaction, embed=standings_embed("Most divisive here", found, empty, spread=True))
 

@@ -17,16 +17,6 @@ HERE, ELSEWHERE = 1, 2
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def reviews(db: Database, clock: FakeClock, catalogue: FilmCatalogue) -> ReviewService:
-    return ReviewService(db, clock=clock, films=catalogue)
-
-
-@pytest.fixture
 def service(db: Database, catalogue: FilmCatalogue, reviews: ReviewService, clock: FakeClock) -> AskService:
     return AskService(db, catalogue, reviews, clock=clock)
 

@@ -24,16 +24,6 @@ ALICE, BOB = 11, 12
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def reviews(db: Database, clock: FakeClock, catalogue: FilmCatalogue) -> ReviewService:
-    return ReviewService(db, clock=clock, films=catalogue)
-
-
-@pytest.fixture
 async def film(catalogue: FilmCatalogue) -> FilmSummary:
     return await catalogue.find("Never Let Me Go")
 
