@@ -40,6 +40,7 @@ from services.films.starter import load_starter
 from standin.driver import Driver
 from standin.server import StandIn
 from standin.state import Message
+from standin.world import GuildSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_ENV = "FILMCLUB_TEST_DATABASE_URL"
@@ -50,7 +51,34 @@ ENSEMBLE_CAST = 30
 TYPED = ("", "n", "ne", "nev", "neve", "never", "never l", "never let", "never let me go", "the", "the g",
          "the godf", "star", "star w", "amel", "amelie", "dune", "dune 2021", "casabl", "nevr let me")  # fmt: skip
 WARM_UP = len(TYPED)  # interactions of each kind before measuring: every text typed once
+QUESTIONS = ("who composed the score of Never Let Me Go?", "who played Ruth in Never Let Me Go",
+             "what did people think of the ending of Never Let Me Go?", "who directed Amelie?")  # fmt: skip
+SEED = (ROOT / "tests" / "reviews" / "seed_review.txt").read_text("utf-8")  # the 3,500-character review
 PATIENCE = 120.0  # seconds to wait for an answer: at 200 at once on a busy machine, more than the driver's 5 s
+
+
+SUMMARISED = "Atonement"  # reviewed by every worker's member while staging; its summary is asked for
+SUMMARY_TEXTS = (
+    "The long take on the beach at Dunkirk is astonishing, and Dario Marianelli's typewriter score is unforgettable.",
+    "Keira Knightley and James McAvoy are wonderful, but the ending left me cold.",
+    "Saoirse Ronan steals the film. The pacing drags in the middle, though the library scene is devastating.",
+    "Beautifully shot and deeply sad; the twist at the end recasts everything.",
+)
+
+
+def member_name(worker: int) -> str:
+    return f"member{worker:03d}"
+
+
+def world(workers: int) -> list[GuildSpec]:
+    """One server with a member for each worker (they act at once, each as themself) and a voice channel."""
+    return [
+        GuildSpec(
+            name="Bench Club",
+            members=["alice", *(member_name(w) for w in range(workers))],
+            voice_channels=["movie-night"],
+        )
+    ]
 
 
 def cpu_seconds(pid: int) -> float:
@@ -61,12 +89,17 @@ def cpu_seconds(pid: int) -> float:
 
 @dataclass
 class Stage:
-    """What the scenarios act on: values members picked from autocomplete, and the pages each worker turns."""
+    """What the scenarios act on: values members picked from autocomplete, each worker's own member (a driver)
+    and cast message, the film summarised, and a watch party's announcement with who is going."""
 
     film: str
     ensemble: str
     person: str
+    summarised: str
+    members: list[Driver] = field(default_factory=list)
     pages: list[Message] = field(default_factory=list)
+    party: Message | None = None
+    going: set[int] = field(default_factory=set)
 
 
 Scenario = Callable[[Driver, Stage, int, int], Awaitable[object]]
@@ -105,6 +138,32 @@ async def cast_page(driver: Driver, stage: Stage, worker: int, i: int) -> object
     return await driver.wait_for_edit(message, edits + 1, timeout=PATIENCE)
 
 
+async def review_write(driver: Driver, stage: Stage, worker: int, i: int) -> object:
+    """The worker's member (re)writes their review of Never Let Me Go: the command opens the form, the seed
+    review's text is submitted, the bot posts it (or edits its post) and says so privately. Two interactions."""
+    member = stage.members[worker]
+    form = await member.slash("review write", film=stage.film, rating=4.5 if i % 2 else 5.0, liked=True)
+    return await (await member.submit_modal(form, {"text": SEED}, timeout=PATIENCE)).message(timeout=PATIENCE)
+
+
+async def review_summary(driver: Driver, stage: Stage, worker: int, i: int) -> object:
+    """The summary of a film with as many reviews as the run has workers (written while staging)."""
+    return await (await driver.slash("review summary", film=stage.summarised)).message(timeout=PATIENCE)
+
+
+async def ask(driver: Driver, stage: Stage, worker: int, i: int) -> object:
+    question = QUESTIONS[i % len(QUESTIONS)]
+    return await (await driver.slash("ask", question=question)).message(timeout=PATIENCE)
+
+
+async def rsvp(driver: Driver, stage: Stage, worker: int, i: int) -> object:
+    """The worker's member presses Join on the watch party's announcement, or Leave if going."""
+    assert stage.party is not None
+    button = "Leave" if worker in stage.going else "Join"
+    stage.going ^= {worker}
+    return await (await stage.members[worker].click(stage.party, button)).followups(timeout=PATIENCE)
+
+
 SCENARIOS: dict[str, Scenario] = {
     "/about": about,
     "/film info": film_info,
@@ -113,8 +172,13 @@ SCENARIOS: dict[str, Scenario] = {
     "/film person": film_person,
     "autocomplete": autocomplete,
     "cast page button": cast_page,
+    "/review write": review_write,
+    "/review summary": review_summary,
+    "/ask": ask,
+    "RSVP button": rsvp,
 }
 BASELINE = "/about"
+INTERACTIONS = {"/review write": 2}  # a kind's interactions per action (the command, then the form's submit)
 
 
 @dataclass
@@ -166,6 +230,7 @@ async def measure(
     n: int,
     levels: Sequence[int],
     rounds: int,
+    kinds: Sequence[str],
     *,
     before_each: Between | None = None,
 ) -> list[Figures]:
@@ -176,13 +241,13 @@ async def measure(
     results: list[Figures] = []
     per_round = max(n // rounds, 1)
     for concurrency in sorted({min(level, per_round) for level in levels}):
-        figures = {name: Figures(name, concurrency, "warm" if before_each is None else "cold") for name in SCENARIOS}
+        figures = {name: Figures(name, concurrency, "warm" if before_each is None else "cold") for name in kinds}
         for _ in range(rounds):
-            for name, scenario in SCENARIOS.items():
+            for name in kinds:
                 before = cpu_seconds(pid)
-                latencies = await batch(driver, stage, scenario, per_round, concurrency, before_each)
+                latencies = await batch(driver, stage, SCENARIOS[name], per_round, concurrency, before_each)
                 figures[name].bot_cpu_seconds += cpu_seconds(pid) - before
-                figures[name].interactions += per_round
+                figures[name].interactions += per_round * INTERACTIONS.get(name, 1)
                 figures[name].latencies_ms += latencies
         results += figures.values()
     return results
@@ -237,35 +302,49 @@ async def bot_process(standin: StandIn, url: str, log: Path, profile: Path | Non
         raise RuntimeError(f"the bot exited with {process.returncode}; its log: {log}")
 
 
-async def staged(driver: Driver, workers: int) -> Stage:
-    """Pick the films and the person as members would (from autocomplete), and post each worker's cast book."""
+async def staged(standin: StandIn, workers: int) -> Stage:
+    """Pick the films and the person as members would (from autocomplete), post each worker's cast book, have
+    every worker's member review the summarised film, and schedule a watch party."""
+    driver = standin.driver()
     [film, *_] = await driver.autocomplete("film info", "film", "never let me go")
     [ensemble, *_] = await driver.autocomplete("film cast", "film", ENSEMBLE)
     [person, *_] = await driver.autocomplete("film person", "name", "carey mull")
-    stage = Stage(film["value"], ensemble["value"], person["value"])
-    for _ in range(workers):
-        stage.pages.append(await (await driver.slash("film cast", film=stage.ensemble)).message())
+    [summarised, *_] = await driver.autocomplete("review summary", "film", SUMMARISED)
+    stage = Stage(film["value"], ensemble["value"], person["value"], summarised["value"])
+    for worker in range(workers):
+        member = standin.driver(member_name(worker))
+        stage.members.append(member)
+        stage.pages.append(await (await member.slash("film cast", film=stage.ensemble)).message())
+        form = await member.slash("review write", film=stage.summarised, rating=(worker % 10 + 1) / 2)
+        text = SUMMARY_TEXTS[worker % len(SUMMARY_TEXTS)]
+        await (await member.submit_modal(form, {"text": text}, timeout=PATIENCE)).message(timeout=PATIENCE)
+    note = await (await driver.slash("watchparty create", film=stage.film, when="in 3 days")).message()
+    stage.party = await driver.wait_for_message(lambda m: f"/{m.id}" in note.content and bool(m.embeds))
     return stage
 
 
 async def run_backend(backend: str, url: str, args: argparse.Namespace, directory: Path) -> list[Figures]:
     await prepare(url, args.films)
     async with AsyncExitStack() as stack:
-        standin = await stack.enter_async_context(StandIn(ack_deadline=PATIENCE))
+        workers = min(max(args.concurrency), max(args.n // args.rounds, 1))
+        standin = await stack.enter_async_context(StandIn(world(workers), ack_deadline=PATIENCE))
         profile = args.profile / f"bot-{backend}.txt" if args.profile else None
         pid = await stack.enter_async_context(bot_process(standin, url, directory / "bot.log", profile))
         driver = standin.driver()
-        stage = await staged(driver, min(max(args.concurrency), max(args.n // args.rounds, 1)))
-        for scenario in SCENARIOS.values():
-            await batch(driver, stage, scenario, WARM_UP, 1)
-        warm = await measure(driver, stage, pid, args.n, args.concurrency, args.rounds)
+        stage = await staged(standin, workers)
+        for name in args.only:
+            await batch(driver, stage, SCENARIOS[name], WARM_UP, 1)
+        warm = await measure(driver, stage, pid, args.n, args.concurrency, args.rounds, args.only)
         writer = await stack.enter_async_context(database(url))
 
         async def catalogue_changed() -> None:
             async with writer.transaction() as session:
                 await version.bump(session)
 
-        return warm + await measure(driver, stage, pid, args.cold_n, [1], args.rounds, before_each=catalogue_changed)
+        cold = await measure(
+            driver, stage, pid, args.cold_n, [1], args.rounds, args.only, before_each=catalogue_changed
+        )
+        return warm + cold
 
 
 @asynccontextmanager
@@ -346,7 +425,11 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="run the bot under pyinstrument; its reports go to DIR/bot-BACKEND.txt (the profiler inflates the CPU)",
     )
     parser.add_argument("--quick", action="store_true", help="a few interactions only (checks that it runs)")
+    parser.add_argument(
+        "--only", nargs="+", choices=list(SCENARIOS), default=list(SCENARIOS), metavar="KIND", help="these kinds only"
+    )
     args = parser.parse_args(argv)
+    args.only = [BASELINE, *(kind for kind in args.only if kind != BASELINE)]
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
     if args.quick:

@@ -20,7 +20,7 @@ from cogs.ui.bot import ClubBot, Interaction
 from cogs.ui.embeds import DESCRIPTION_LIMIT, OPTION_LABEL_LIMIT, clip, echo, fit, new_embed
 from cogs.ui.film_option import FILM_DESCRIPTION, FilmOption
 from cogs.ui.items import ReportsErrors
-from cogs.ui.replies import NO_MENTIONS, answer, defer_thinking
+from cogs.ui.replies import NO_MENTIONS, answer, in_time
 from services.ask.values import Answer, Asked, Question
 from services.errors import FilmClubError
 from services.reviews.values import stars
@@ -115,8 +115,6 @@ class Ask(commands.Cog):
         film=FILM_DESCRIPTION + " (if the question doesn't name it)",
     )
     async def ask(self, interaction: Interaction, question: QuestionText, film: FilmOption | None = None) -> None:
-        if self.bot.services.films.online is not None or self.bot.services.ask.phrasing is not None:
-            await defer_thinking(interaction)  # an online title lookup or the language model may take a while
         asked = Asked(
             question,
             member_id=interaction.user.id,
@@ -124,7 +122,7 @@ class Ask(commands.Cog):
             guild_id=interaction.guild_id,
             film=film,
         )
-        result = await self.bot.services.ask.ask(asked)
+        result = await in_time(interaction, self.bot.services.ask.ask(asked))  # online lookups, a model: slower
         await answer(interaction, allowed_mentions=NO_MENTIONS, **render(result))
 
     @commands.Cog.listener()

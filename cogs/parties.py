@@ -28,7 +28,7 @@ from cogs.ui.bot import ClubBot, Interaction
 from cogs.ui.embeds import FIELD_LIMIT, MESSAGE_LIMIT, clip, echo, fit, listing, new_embed
 from cogs.ui.film_option import FILM_DESCRIPTION, FilmOption
 from cogs.ui.items import ReportsErrors
-from cogs.ui.replies import NO_MENTIONS, answer, send_private
+from cogs.ui.replies import NO_MENTIONS, answer, defer_thinking, send_private
 from services.errors import InvalidInput, NotFound
 from services.films import tmdb
 from services.films.values import FilmDetails
@@ -302,8 +302,7 @@ class WatchParties(commands.GroupCog, group_name="watchparty", group_description
                 f"I need the {permission_names(missing)} permission(s) in {target.mention} to announce a watch party "
                 "and open its discussion thread. Ask a moderator to grant them; nothing was created."
             )
-        if not interaction.response.is_done():
-            await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer_thinking(interaction, private=True)
         details = await self.bot.services.films.details(film.id)
         new = NewParty(
             film=film,
@@ -510,7 +509,7 @@ class WatchParties(commands.GroupCog, group_name="watchparty", group_description
         if when is None and duration is None and capacity is None and note is None:
             raise InvalidInput("Say what to change: `when`, `duration`, `capacity` or `note`.")
         reading = await parties.read_when(guild.id, interaction.user.id, when) if when else None
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer_thinking(interaction, private=True)
         edited = await parties.edit(
             guild.id,
             party,
@@ -552,7 +551,7 @@ class WatchParties(commands.GroupCog, group_name="watchparty", group_description
     @app_commands.autocomplete(party=party_autocomplete)
     async def cancel(self, interaction: Interaction, party: int) -> None:
         guild = await _guild(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer_thinking(interaction, private=True)
         cancelled = await self.bot.services.parties.cancel(
             guild.id, party, by=interaction.user.id, manager=_manager(interaction)
         )

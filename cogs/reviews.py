@@ -21,7 +21,7 @@ from cogs.ui.bot import ClubBot, Interaction
 from cogs.ui.embeds import DESCRIPTION_LIMIT, clip, echo, fit, listing, new_embed
 from cogs.ui.film_option import FILM_DESCRIPTION, OPENS_MODAL, FilmOption
 from cogs.ui.items import Page, ReportsErrors, register_book, send_book
-from cogs.ui.replies import NO_MENTIONS, answer, defer_thinking, send_private
+from cogs.ui.replies import NO_MENTIONS, answer, defer_thinking, in_time, send_private
 from services.errors import FilmClubError, InvalidInput
 from services.films.values import FilmSummary
 from services.reviews.service import Content, ReviewPage, Standing
@@ -192,7 +192,7 @@ class DiscussButton(ReportsErrors, Button, template=r"review:discuss:(?P<review>
         guild_id = _guild_id(interaction)
         reviews = interaction.client.services.reviews
         review = await reviews.get(guild_id, self.review_id)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer_thinking(interaction, private=True)
         thread = await self._thread(interaction, review)
         if thread is None:
             if interaction.message is None:
@@ -356,9 +356,13 @@ class Reviews(commands.GroupCog, group_name="review", group_description="Post, r
             raise InvalidInput("I can't post in this kind of channel.")
         view = discord.ui.View(timeout=None)
         view.add_item(DiscussButton(review.id))
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        message = await channel.send(embed=review_embed(review), view=view, allowed_mentions=NO_MENTIONS)
-        await self.bot.services.reviews.set_posted(review.guild_id, review.id, message.channel.id, message.id)
+
+        async def post() -> discord.Message:
+            message = await channel.send(embed=review_embed(review), view=view, allowed_mentions=NO_MENTIONS)
+            await self.bot.services.reviews.set_posted(review.guild_id, review.id, message.channel.id, message.id)
+            return message
+
+        message = await in_time(interaction, post(), private=True)
         await send_private(interaction, f"Posted your review of {review.film_label}: {message.jump_url}")
 
     async def _follow(self, review: Review) -> None:
@@ -429,18 +433,21 @@ class Reviews(commands.GroupCog, group_name="review", group_description="Post, r
     @app_commands.describe(film="A film; leave it out for the server's month in film")
     async def summary(self, interaction: Interaction, film: FilmOption | None = None) -> None:
         guild_id = _guild_id(interaction)
-        await defer_thinking(interaction)
         reviews = self.bot.services.reviews
         if film is None:
-            await answer(interaction, embed=server_embed(await reviews.server_summary(guild_id)))
+            await answer(interaction, embed=server_embed(await in_time(interaction, reviews.server_summary(guild_id))))
             return
-        report = await reviews.summary(guild_id, film)
+
+        async def summarised() -> tuple[FilmReport, bytes | None]:
+            report = await reviews.summary(guild_id, film)
+            return report, await reviews.histogram(report) if report.count else None
+
+        report, png = await in_time(interaction, summarised())  # kept until a review changes: mostly at once
         embed = summary_embed(film, report)
-        if not report.count:
+        if png is None:
             await answer(interaction, embed=embed)
             return
-        chart = discord.File(io.BytesIO(await reviews.histogram(report)), filename=CHART_FILE)
-        await answer(interaction, embed=embed, file=chart)
+        await answer(interaction, embed=embed, file=discord.File(io.BytesIO(png), filename=CHART_FILE))
 
     @app_commands.command(name="top", description="The server's best-rated films")
     @app_commands.describe(min_reviews="Only films with at least this many reviews (default 2)")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
 import discord
 
@@ -11,6 +13,10 @@ from cogs.ui.embeds import MESSAGE_LIMIT, clip
 NO_MENTIONS = discord.AllowedMentions.none()
 PICKED = "picked"  # interaction.extras key: the label of the film a picker chose (see cogs.ui.film_option)
 NOTE = "note"  # interaction.extras key: a remark the answer carries, e.g. that the film is from another year
+THINKING = "thinking"  # interaction.extras key: how the interaction was deferred, "public" or "private"
+SLOW_AFTER = 1.5  # seconds of work before "thinking…" is shown (Discord wants a response within 3)
+
+T = TypeVar("T")
 
 
 async def answer(interaction: discord.Interaction[Any], **message: Any) -> None:
@@ -29,10 +35,27 @@ async def answer(interaction: discord.Interaction[Any], **message: Any) -> None:
     await interaction.followup.send(**message)
 
 
-async def defer_thinking(interaction: discord.Interaction[Any]) -> None:
-    """Show "thinking…" publicly, for work that may outlast Discord's 3 seconds (an online lookup)."""
+async def defer_thinking(interaction: discord.Interaction[Any], *, private: bool = False) -> None:
+    """Show "thinking…" (publicly, or with ``private`` only to the member), for work that may outlast
+    Discord's 3 seconds (an online lookup)."""
     if not interaction.response.is_done():
-        await interaction.response.defer(thinking=True)
+        await interaction.response.defer(ephemeral=private, thinking=True)
+        interaction.extras[THINKING] = "private" if private else "public"
+
+
+async def in_time(interaction: discord.Interaction[Any], work: Awaitable[T], *, private: bool = False) -> T:
+    """What ``work`` returns, showing "thinking…" first only if it takes longer than SLOW_AFTER seconds.
+
+    Most answers are ready at once and then need one request to Discord rather than a defer and a follow-up.
+    """
+    task = asyncio.ensure_future(work)
+    try:
+        done, _ = await asyncio.wait({task}, timeout=SLOW_AFTER)
+        if not done:
+            await defer_thinking(interaction, private=private)
+        return await task
+    finally:
+        task.cancel()  # (a no-op once done) the interaction's handler was cancelled: so is its work
 
 
 async def send_private(interaction: discord.Interaction[Any], content: str, **extra: Any) -> None:
@@ -48,8 +71,8 @@ async def send_private(interaction: discord.Interaction[Any], content: str, **ex
 async def _drop_public_placeholder(interaction: discord.Interaction[Any]) -> None:
     """After a public defer, the first follow-up replaces the "thinking" message and cannot be private;
     delete that placeholder first, so the error goes only to the person who asked."""
-    if interaction.response.type is not discord.InteractionResponseType.deferred_channel_message:
-        return
+    if interaction.extras.get(THINKING) != "public":
+        return  # not deferred, or privately: the follow-up is private anyway
     original = await interaction.original_response()
     if original.flags.loading and not original.flags.ephemeral:
         await original.delete()

@@ -36,5 +36,5 @@ async def current(session: AsyncSession | AsyncConnection) -> int:
 
 async def read(db: Database) -> int:
     """`current` on a connection of its own: no ORM session to begin and end, the cheapest check there is."""
-    async with db.engine.connect() as connection:
+    async with db.reading() as connection:
         return await current(connection)

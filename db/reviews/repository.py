@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from db.engine import upsert_insert
 from db.reviews.models import Review, ReviewDraft, ReviewEntry
@@ -141,7 +141,7 @@ async def standings(session: AsyncSession, guild_id: int, min_reviews: int) -> l
     return [FilmStanding(int(f), str(label), int(n), float(m), float(sq)) for f, label, n, m, sq in rows.all()]
 
 
-async def film_stats(session: AsyncSession, guild_id: int, film_id: int) -> tuple[int, float | None]:
+async def film_stats(session: AsyncSession | AsyncConnection, guild_id: int, film_id: int) -> tuple[int, float | None]:
     """(how many reviews, their mean rating in half stars) of a film in a server."""
     row = (
         await session.execute(

@@ -139,6 +139,8 @@ class FilmCatalogue:
         return found
 
     async def _find_locally(self, text: str) -> FilmSummary:
+        if (film_id := search.film_value_id(text)) is not None:
+            return (await self.details(film_id)).film  # a value picked from autocomplete: kept details answer it
         async with self.db.transaction() as session:
             return await search.find_locally(session, text)
 

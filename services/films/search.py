@@ -75,9 +75,14 @@ def _value_id(pattern: re.Pattern[str], text: str) -> int | None:
     return found
 
 
+def film_value_id(text: str) -> int | None:
+    """The film id in an autocomplete value ("film:123"); None for a title someone typed."""
+    return _value_id(FILM_VALUE, text)
+
+
 def is_film_value(text: str) -> bool:
     """Whether ``text`` is an autocomplete value ("film:123") rather than a title someone typed."""
-    return _value_id(FILM_VALUE, text) is not None
+    return film_value_id(text) is not None
 
 
 async def complete_titles(session: AsyncSession, text: str, limit: int) -> list[Choice]:
@@ -99,7 +104,7 @@ async def find_locally(session: AsyncSession, text: str) -> FilmSummary:
     query lacks ("Portrait of a Lady" is not "Portrait of a Lady on Fire"), and different numbers ("Toy Story 2"
     is not "Toy Story"), leave it a suggestion.
     """
-    if (film_id := _value_id(FILM_VALUE, text)) is not None:
+    if (film_id := film_value_id(text)) is not None:
         film = await repo.film_by_id(session, film_id)
         if film is None:
             raise NotFound(GONE)

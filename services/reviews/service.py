@@ -26,6 +26,7 @@ from services.reviews.values import TEXT_LIMIT, Review
 
 PAGE_SIZE = 5
 SUMMARY_CACHE = 256  # film summaries kept per process (they are recomputed when a review changes)
+CHARTS_KEPT = 64  # rating charts kept per process (a few kB each)
 SERVER_PERIOD = timedelta(days=30)  # "the server's month in film"
 
 
@@ -150,6 +151,7 @@ class ReviewService:
         self.consensus_min = consensus_min
         # (guild, film) -> (the reviews' version when summarised, the summary); see repo.film_version.
         self._summaries: OrderedDict[tuple[int, int], tuple[tuple[int, int, str], FilmReport]] = OrderedDict()
+        self._charts: OrderedDict[tuple[str, tuple[int, ...]], bytes] = OrderedDict()
 
     async def write(
         self, guild_id: int, author_id: int, author_name: str, film: FilmSummary, content: Content
@@ -305,8 +307,9 @@ class ReviewService:
         return row.film_id if row is not None else None
 
     async def film_stats(self, guild_id: int, film_id: int) -> FilmStats | None:
-        async with self.db.transaction() as session:
-            count, mean = await repo.film_stats(session, guild_id, film_id)
+        """How many reviews of the film the server has and their mean (None before the first)."""
+        async with self.db.reading() as connection:
+            count, mean = await repo.film_stats(connection, guild_id, film_id)
         return FilmStats(count, mean) if count and mean is not None else None
 
     async def top(self, guild_id: int, min_reviews: int = 2, limit: int = 10) -> list[Standing]:
@@ -353,7 +356,13 @@ class ReviewService:
             rows = await repo.since(session, guild_id, since)
         return await asyncio.to_thread(summarise_server, [_value(row) for row in rows], since=since)
 
-    @staticmethod
-    async def histogram(report: FilmReport) -> bytes:
-        """The rating distribution as a PNG, drawn in a worker thread."""
-        return await asyncio.to_thread(rating_histogram_png, report.distribution, title=report.film_label)
+    async def histogram(self, report: FilmReport) -> bytes:
+        """The rating distribution as a PNG, drawn in a worker thread (the same figures are drawn once)."""
+        key = (report.film_label, tuple(report.distribution))
+        if (png := self._charts.get(key)) is None:
+            png = await asyncio.to_thread(rating_histogram_png, report.distribution, title=report.film_label)
+            self._charts[key] = png
+            while len(self._charts) > CHARTS_KEPT:
+                self._charts.popitem(last=False)
+        self._charts.move_to_end(key)
+        return png
