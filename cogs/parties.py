@@ -429,7 +429,7 @@ class WatchParties(commands.GroupCog, group_name="watchparty", group_description
         details = await self._details(party)
         await interaction.response.edit_message(embed=party_embed(party, details, self._poster(details)))
         thread = await self._thread(guild, party.thread_id)
-        if thread is not None and result.answer is not None:
+        if thread is not None and result.answer is not None and result.changed:  # (a repeated click: added already)
             with contextlib.suppress(discord.HTTPException):
                 await thread.add_user(interaction.user)
         if thread is not None and result.promoted:

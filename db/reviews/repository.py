@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from db.engine import upsert_insert
@@ -25,6 +25,11 @@ async def current(session: AsyncSession, guild_id: int, author_id: int, film_id:
 
 async def by_id(session: AsyncSession, guild_id: int, review_id: int) -> Review | None:
     return await session.scalar(select(Review).where(Review.guild_id == guild_id, Review.id == review_id))
+
+
+async def set_places(session: AsyncSession, guild_id: int, review_id: int, **places: int) -> None:
+    """Set where a review is (``channel_id``, ``message_id``, ``thread_id``) in one statement."""
+    await session.execute(update(Review).where(Review.guild_id == guild_id, Review.id == review_id).values(**places))
 
 
 async def by_message(session: AsyncSession, guild_id: int, message_id: int) -> Review | None:
@@ -185,7 +190,7 @@ async def entries(session: AsyncSession, guild_id: int, author_id: int, film_id:
     return list(rows)
 
 
-async def draft(session: AsyncSession, guild_id: int, author_id: int, film_id: int) -> str | None:
+async def draft(session: AsyncSession | AsyncConnection, guild_id: int, author_id: int, film_id: int) -> str | None:
     return await session.scalar(
         select(ReviewDraft.text).where(
             ReviewDraft.guild_id == guild_id, ReviewDraft.author_id == author_id, ReviewDraft.film_id == film_id

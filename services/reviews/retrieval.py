@@ -1,7 +1,8 @@
 """Finding what members said about something: BM25 over the sentences of a film's reviews in one server.
 
-Small and dependency-free: a server has at most a few hundred reviews of a film, so the index is built per
-question from the reviews the caller read (never another server's) and thrown away.
+Small and dependency-free: a server has at most a few hundred reviews of a film, so an index of their
+sentences is built from the reviews the caller read (never another server's) and kept by the caller until
+they change.
 """
 
 from __future__ import annotations
@@ -55,43 +56,75 @@ class Passage:
     score: float
 
 
+@dataclass(frozen=True, slots=True)
+class SentenceIndex:
+    """The sentences of some documents (a film's reviews in one server) with their terms, ready for many
+    questions: built once per change of the reviews, in a worker thread, then each question reads only the
+    sentences that have its words."""
+
+    units: tuple[tuple[int, str], ...]  # (document, sentence), in the documents' order
+    lengths: tuple[int, ...]  # terms per unit
+    postings: dict[str, tuple[tuple[int, int], ...]]  # term -> (unit, how often the term occurs in it)
+    firsts: tuple[Passage, ...]  # each document's first sentence
+
+    @classmethod
+    def build(cls, documents: Sequence[str]) -> SentenceIndex:
+        units: list[tuple[int, str]] = []
+        lengths: list[int] = []
+        postings: dict[str, list[tuple[int, int]]] = {}
+        firsts: list[Passage] = []
+        for document, text in enumerate(documents):
+            found = sentences(text)
+            if found:
+                firsts.append(Passage(document, found[0], 0.0))
+            for sentence in found:
+                counts = Counter(terms(sentence))
+                for term, count in counts.items():
+                    postings.setdefault(term, []).append((len(units), count))
+                units.append((document, sentence))
+                lengths.append(sum(counts.values()))
+        return cls(tuple(units), tuple(lengths), {t: tuple(p) for t, p in postings.items()}, tuple(firsts))
+
+    def rank(self, query: Iterable[str], limit: int = 3, per_document: int = 1) -> list[Passage]:
+        """The sentences that best match ``query`` (words, stemmed here) by BM25, best first; at most
+        ``per_document`` from one document so that several voices are heard. Sentences matching nothing are
+        left out."""
+        wanted = {stem(word) for word in query for word in fold(word).split() if word not in STOP_WORDS}
+        if not wanted or not self.units:
+            return []
+        average = sum(self.lengths) / len(self.units) or 1.0
+        scores: dict[int, float] = {}
+        for term in wanted:
+            found = self.postings.get(term, ())
+            idf = math.log(1 + (len(self.units) - len(found) + 0.5) / (len(found) + 0.5))
+            for unit, tf in found:
+                norm = K1 * (1 - B + B * self.lengths[unit] / average)
+                scores[unit] = scores.get(unit, 0.0) + idf * tf * (K1 + 1) / (tf + norm)
+        ranked = sorted(
+            (unit for unit, score in scores.items() if score > 0),
+            key=lambda unit: (-scores[unit], self.units[unit][0], unit),
+        )
+        taken: Counter[int] = Counter()
+        best: list[Passage] = []
+        for unit in ranked:
+            document, sentence = self.units[unit]
+            if taken[document] < per_document:
+                taken[document] += 1
+                best.append(Passage(document, sentence, scores[unit]))
+                if len(best) == limit:
+                    break
+        return best
+
+    def openings(self, limit: int = 3) -> list[Passage]:
+        """The first sentence of each document (a review's verdict, usually): what to quote when nothing matches."""
+        return list(self.firsts[:limit])
+
+
 def rank(documents: Sequence[str], query: Iterable[str], limit: int = 3, per_document: int = 1) -> list[Passage]:
-    """The sentences of ``documents`` that best match ``query`` (words, stemmed here), best first; at most
-    ``per_document`` from one document so that several voices are heard. Sentences matching nothing are left out.
-    """
-    wanted = {stem(word) for word in query for word in fold(word).split() if word not in STOP_WORDS}
-    units = [
-        (index, sentence, Counter(terms(sentence)))
-        for index, text in enumerate(documents)
-        for sentence in sentences(text)
-    ]
-    if not wanted or not units:
-        return []
-    average = sum(sum(counts.values()) for _, _, counts in units) / len(units) or 1.0
-    frequency = Counter(term for _, _, counts in units for term in counts.keys() & wanted)
-    scored: list[Passage] = []
-    for index, sentence, counts in units:
-        length = sum(counts.values())
-        score = 0.0
-        for term in wanted & counts.keys():
-            idf = math.log(1 + (len(units) - frequency[term] + 0.5) / (frequency[term] + 0.5))
-            tf = counts[term]
-            score += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / average))
-        if score > 0:
-            scored.append(Passage(index, sentence, score))
-    scored.sort(key=lambda p: (-p.score, p.document))
-    taken: Counter[int] = Counter()
-    best: list[Passage] = []
-    for passage in scored:
-        if taken[passage.document] < per_document:
-            taken[passage.document] += 1
-            best.append(passage)
-            if len(best) == limit:
-                break
-    return best
+    """`SentenceIndex.rank` over ``documents``, for one question."""
+    return SentenceIndex.build(documents).rank(query, limit, per_document)
 
 
 def openings(documents: Sequence[str], limit: int = 3) -> list[Passage]:
-    """The first sentence of each document (a review's verdict, usually): what to quote when nothing matches."""
-    firsts = [(index, sentences(text)) for index, text in enumerate(documents)]
-    return [Passage(index, found[0], 0.0) for index, found in firsts if found][:limit]
+    """`SentenceIndex.openings` of ``documents``."""
+    return SentenceIndex.build(documents).openings(limit)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from db import Database
@@ -27,6 +27,7 @@ from services.reviews.values import TEXT_LIMIT, Review
 PAGE_SIZE = 5
 SUMMARY_CACHE = 256  # film summaries kept per process (they are recomputed when a review changes)
 CHARTS_KEPT = 64  # rating charts kept per process (a few kB each)
+INDEXES_KEPT = 32  # films whose reviews are kept indexed for questions, per process (their text, about twice)
 SERVER_PERIOD = timedelta(days=30)  # "the server's month in film"
 
 
@@ -84,6 +85,17 @@ class Opinions:
 class FilmStats:
     count: int
     mean: float  # half stars
+
+
+@dataclass(frozen=True, slots=True)
+class _Indexed:
+    """A film's reviews in a server, as of ``version``: who wrote each (an Excerpt without text), the mean
+    rating, and their sentences indexed for questions."""
+
+    version: tuple[int, int, str]
+    quoted: tuple[Excerpt, ...]
+    mean: float | None
+    index: retrieval.SentenceIndex
 
 
 def _value(row: ReviewRow) -> Review:
@@ -152,6 +164,7 @@ class ReviewService:
         # (guild, film) -> (the reviews' version when summarised, the summary); see repo.film_version.
         self._summaries: OrderedDict[tuple[int, int], tuple[tuple[int, int, str], FilmReport]] = OrderedDict()
         self._charts: OrderedDict[tuple[str, tuple[int, ...]], bytes] = OrderedDict()
+        self._indexes: OrderedDict[tuple[int, int], _Indexed] = OrderedDict()
 
     async def write(
         self, guild_id: int, author_id: int, author_name: str, film: FilmSummary, content: Content
@@ -244,14 +257,14 @@ class ReviewService:
         return review
 
     async def set_posted(self, guild_id: int, review_id: int, channel_id: int, message_id: int) -> None:
+        """Where the review is posted (nothing to do if it was deleted meanwhile)."""
         async with self.db.transaction() as session:
-            if row := await repo.by_id(session, guild_id, review_id):
-                row.channel_id, row.message_id = channel_id, message_id
+            await repo.set_places(session, guild_id, review_id, channel_id=channel_id, message_id=message_id)
 
     async def set_thread(self, guild_id: int, review_id: int, thread_id: int) -> None:
+        """The review's discussion thread (nothing to do if it was deleted meanwhile)."""
         async with self.db.transaction() as session:
-            if row := await repo.by_id(session, guild_id, review_id):
-                row.thread_id = thread_id
+            await repo.set_places(session, guild_id, review_id, thread_id=thread_id)
 
     async def forget(self, guild_id: int, author_id: int) -> int:
         """Delete all of a member's reviews, earlier versions and drafts in this server."""
@@ -265,8 +278,8 @@ class ReviewService:
             await repo.save_draft(session, guild_id, author_id, film_id, text[: TEXT_LIMIT * 2], self.clock.now())
 
     async def draft(self, guild_id: int, author_id: int, film_id: int) -> str | None:
-        async with self.db.transaction() as session:
-            return await repo.draft(session, guild_id, author_id, film_id)
+        async with self.db.reading() as connection:
+            return await repo.draft(connection, guild_id, author_id, film_id)
 
     # Browsing -------------------------------------------------------------------------------------
 
@@ -290,15 +303,29 @@ class ReviewService:
         """This server's reviews of a film, searched for ``query`` (words; BM25 over their sentences, one
         sentence per review at most; the reviews' first sentences when nothing matches), with the count and
         mean rating. Never reads another server's reviews."""
+        indexed = await self._indexed(guild_id, film_id)
+        matches = indexed.index.rank(query, limit)
+        found = matches or indexed.index.openings(limit)
+        excerpts = tuple(replace(indexed.quoted[p.document], text=p.text) for p in found)
+        return Opinions(len(indexed.quoted), indexed.mean, excerpts, matched=bool(matches))
+
+    async def _indexed(self, guild_id: int, film_id: int) -> _Indexed:
+        """The film's reviews in the server, indexed for questions; kept until any of them changes (in any
+        process: the reviews' version is read each time). The index is built in a worker thread."""
+        key = (guild_id, film_id)
         async with self.db.transaction() as session:
+            version = await repo.film_version(session, guild_id, film_id)
+            if (kept := self._indexes.get(key)) is not None and kept.version == version:
+                self._indexes.move_to_end(key)
+                return kept
             rows = await repo.for_film(session, guild_id, film_id)
-        texts = [row.text for row in rows]
-        matches = retrieval.rank(texts, query, limit)
-        found = matches or retrieval.openings(texts, limit)
-        picked = [(rows[passage.document], passage.text) for passage in found]
-        excerpts = tuple(Excerpt(row.id, row.author_name, row.rating, text, row.spoilers) for row, text in picked)
+        quoted = tuple(Excerpt(row.id, row.author_name, row.rating, "", row.spoilers) for row in rows)
+        index = await asyncio.to_thread(retrieval.SentenceIndex.build, [row.text for row in rows])
         mean = sum(row.rating for row in rows) / len(rows) if rows else None
-        return Opinions(len(rows), mean, excerpts, matched=bool(matches))
+        self._indexes[key] = indexed = _Indexed(version, quoted, mean, index)
+        while len(self._indexes) > INDEXES_KEPT:
+            self._indexes.popitem(last=False)
+        return indexed
 
     async def film_of_message(self, guild_id: int, message_id: int) -> int | None:
         """The film of the review posted as ``message_id`` in this server, if it is one."""

@@ -154,3 +154,25 @@ def test_the_tests_seed_is_the_shared_seed() -> None:
     if not shared.exists():
         pytest.skip("no shared/ beside this checkout")
     assert SEED_FILE.read_bytes() == shared.read_bytes()
+
+
+async def test_opinions_follow_every_change_of_the_reviews(
+    db: Database, reviews: ReviewService, film: FilmSummary, clock: FakeClock
+) -> None:
+    """The indexed reviews are kept between questions, and a write, an edit or a deletion (here or by another
+    process sharing the database) is in the next answer."""
+    await reviews.write(1, 11, "Alice", film, Content(8, "The score is lovely."))
+    assert [e.text for e in (await reviews.opinions(1, film.id, ["score"])).excerpts] == ["The score is lovely."]
+    clock.advance(minutes=1)
+    await reviews.write(1, 11, "Alice", film, Content(4, "On reflection the score is cloying."))
+    found = await reviews.opinions(1, film.id, ["score"])
+    assert [(e.text, e.rating) for e in found.excerpts] == [("On reflection the score is cloying.", 4)]
+    other_process = ReviewService(db, clock=clock, films=reviews.films)
+    clock.advance(minutes=1)
+    await other_process.write(1, 12, "Bob", film, Content(10, "A score to cry to."))
+    found = await reviews.opinions(1, film.id, ["score"])
+    assert {e.author_name for e in found.excerpts} == {"Alice", "Bob"}
+    assert (found.count, found.mean) == (2, 7.0)
+    await other_process.delete(1, 11, film, by=11, moderator=False)
+    assert [e.author_name for e in (await reviews.opinions(1, film.id, ["score"])).excerpts] == ["Bob"]
+    assert (await reviews.opinions(2, film.id, ["score"])).excerpts == ()
