@@ -115,7 +115,7 @@ class Ask(commands.Cog):
         film=FILM_DESCRIPTION + " (if the question doesn't name it)",
     )
     async def ask(self, interaction: Interaction, question: QuestionText, film: FilmOption | None = None) -> None:
-        if self.bot.services.films.online is not None or self.bot.services.ask.phrasing is not None:
+        if self.bot.services.films.online is not None or self.bot.services.model is not None:
             await defer_thinking(interaction)  # an online title lookup or the language model may take a while
         asked = Asked(
             question,
