@@ -61,7 +61,7 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     tmdb = online_source(settings)
     films = FilmCatalogue(db, online=tmdb, clock=clock, online_concurrency=settings.tmdb_concurrent_lookups)
     model = language_model(settings)
-    reviews = ReviewService(db, clock=clock, films=films, consensus_min=settings.review_consensus_min)
+    reviews = ReviewService(db, clock=clock, films=films, consensus_min=settings.review_consensus_min, model=model)
     parties = party_service(settings, db, clock)
     ask = AskService(db, films, reviews, clock=clock, channel_film=parties.film_of_thread, model=model)
     return Services(films=films, reviews=reviews, parties=parties, ask=ask, tmdb=tmdb, model=model)
