@@ -6,11 +6,11 @@ from datetime import timedelta
 
 from bot.config import Settings
 from db import Database
-from services.ask.phrasing import ModelPhrasing
 from services.ask.service import AskService
 from services.clock import Clock
 from services.films.catalogue import FilmCatalogue
 from services.films.tmdb import TmdbClient, TmdbLookup
+from services.language_model import LanguageModel
 from services.parties.reminders import ReminderScheduler
 from services.parties.service import PartyDefaults, PartyService
 from services.registry import Services
@@ -29,12 +29,13 @@ def online_source(settings: Settings) -> TmdbLookup | None:
     return TmdbLookup(client, refresh_days=settings.tmdb_refresh_days)
 
 
-def model_phrasing(settings: Settings) -> ModelPhrasing | None:
-    """The language model that phrases answers, when ``ask_model_url`` and ``ask_model`` are set; None: off."""
+def language_model(settings: Settings) -> LanguageModel | None:
+    """The language model that words /ask answers and review consensus lines, when ``ask_model_url`` and
+    ``ask_model`` are set; None: off (nothing is ever sent)."""
     if settings.ask_model_url is None or settings.ask_model is None:
         return None
     key = settings.ask_model_key.get_secret_value() if settings.ask_model_key else None
-    return ModelPhrasing(
+    return LanguageModel(
         settings.ask_model_url, settings.ask_model, api_key=key, timeout_seconds=settings.ask_model_timeout_seconds
     )
 
@@ -59,9 +60,8 @@ def party_service(settings: Settings, db: Database, clock: Clock) -> PartyServic
 def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     tmdb = online_source(settings)
     films = FilmCatalogue(db, online=tmdb, clock=clock, online_concurrency=settings.tmdb_concurrent_lookups)
-    reviews = ReviewService(db, clock=clock, films=films, consensus_min=settings.review_consensus_min)
+    model = language_model(settings)
+    reviews = ReviewService(db, clock=clock, films=films, consensus_min=settings.review_consensus_min, model=model)
     parties = party_service(settings, db, clock)
-    ask = AskService(
-        db, films, reviews, clock=clock, channel_film=parties.film_of_thread, phrasing=model_phrasing(settings)
-    )
-    return Services(films=films, reviews=reviews, parties=parties, ask=ask, tmdb=tmdb)
+    ask = AskService(db, films, reviews, clock=clock, channel_film=parties.film_of_thread, model=model)
+    return Services(films=films, reviews=reviews, parties=parties, ask=ask, tmdb=tmdb, model=model)

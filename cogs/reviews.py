@@ -24,6 +24,7 @@ from cogs.ui.items import Page, ReportsErrors, register_book, send_book
 from cogs.ui.replies import NO_MENTIONS, answer, defer_thinking, in_time, send_private
 from services.errors import FilmClubError, InvalidInput
 from services.films.values import FilmSummary
+from services.language_model import citations
 from services.reviews.service import Content, ReviewPage, Standing
 from services.reviews.summary import FilmReport, ServerReport
 from services.reviews.values import TEXT_LIMIT, Review, half_stars, stars
@@ -92,13 +93,17 @@ def standings_embed(title: str, found: list[Standing], empty: str, *, spread: bo
 
 
 def summary_embed(film: FilmSummary, report: FilmReport) -> discord.Embed:
-    """What the server thinks of a film: counts, stars, consensus, themes and quotes (spoilers stay wrapped)."""
+    """What the server thinks of a film: counts, stars, consensus (the language model's, with the lines it cites,
+    when one is configured and grounded), themes and quotes (spoilers stay wrapped)."""
     embed = new_embed(f"What this server thinks of {film.label}")
     if not report.count or report.mean_rating is None:
         embed.description = "No reviews of it here yet: `/review write` posts the first."
         return embed
     lines = [report.consensus or report.note or ""]
-    if not report.consensus and report.key_points:
+    if report.phrased:  # the model's words (built from members' words: escaped), then the lines it cites
+        context = report.context_lines()
+        lines = [echo(report.phrased), *(f"[{n}] {echo(context[n - 1])}" for n in sorted(citations(report.phrased)))]
+    elif not report.consensus and report.key_points:
         lines += [f"• {point}" for point in report.key_points]
     embed.description = clip("\n".join(line for line in lines if line), DESCRIPTION_LIMIT)
     mean = report.mean_rating

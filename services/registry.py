@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from services.ask.service import AskService
 from services.films.catalogue import FilmCatalogue
 from services.films.tmdb import TmdbLookup
+from services.language_model import LanguageModel
 from services.parties.service import PartyService
 from services.reviews.service import ReviewService
 
@@ -20,9 +21,11 @@ class Services:
     parties: PartyService
     ask: AskService
     tmdb: TmdbLookup | None = None
+    model: LanguageModel | None = None  # words answers and review consensus lines; None: off
 
     async def close(self) -> None:
         """Release what the services hold open (TMDB's and the language model's HTTP sessions)."""
         if self.tmdb is not None:
             await self.tmdb.close()
-        await self.ask.close()
+        if self.model is not None:
+            await self.model.close()

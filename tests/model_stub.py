@@ -1,7 +1,9 @@
-"""A local stand-in of an OpenAI-compatible chat completions endpoint, on 127.0.0.1, for the /ask model path.
+"""A local stand-in of an OpenAI-compatible chat completions endpoint, on 127.0.0.1, for the language model paths
+(/ask answers, review consensus lines).
 
 ``mode`` says how it behaves: "echo" answers from the first numbered line and cites it, "invent" names someone
-who is in no line, "uncited" cites nothing, "fail" answers 500, "slow" answers after ``delay`` seconds.
+who is in no line, "uncited" cites nothing, "fail" answers 500, "slow" answers after ``delay`` seconds, "fixed"
+answers ``text``.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from aiohttp import web
 class ModelStub:
     def __init__(self) -> None:
         self.mode = "echo"
-        self.delay = 5.0
+        self.delay = 2.0
+        self.text = ""
         self.requests: list[dict[str, Any]] = []
         self.url = ""
 
@@ -35,6 +38,7 @@ class ModelStub:
         text = {
             "invent": "It was directed by Meryl Streep [1].",
             "uncited": f"Here is what I know: {line}",
+            "fixed": self.text,
         }.get(self.mode, f"In short: {line} [1]")
         return web.json_response({"choices": [{"index": 0, "message": {"role": "assistant", "content": text}}]})
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
-from typing import Protocol
 
 from rapidfuzz import fuzz
 
 from db import Database
 from db.films import repository as repo
 from db.films.keys import fold
+from services.ask import phrasing
 from services.ask.language import FILM, Reading, is_pronoun, readings, words
 from services.ask.locate import Located, locate
 from services.ask.memory import FollowUps
@@ -26,6 +26,7 @@ from services.errors import FilmClubError, NotFound
 from services.films import search
 from services.films.catalogue import FilmCatalogue
 from services.films.values import Ambiguous, CastMember, FilmDetails, FilmSummary
+from services.language_model import LanguageModel
 from services.reviews.service import ReviewService
 from services.reviews.values import stars
 
@@ -77,14 +78,6 @@ JOB_WORDS = {
 }
 
 
-class Phrasing(Protocol):
-    """Words an answer differently from its own facts (services.ask.phrasing.ModelPhrasing), or returns it."""
-
-    async def phrase(self, question: str, answer: Answer) -> Answer: ...
-
-    async def close(self) -> None: ...
-
-
 class Unanswered(FilmClubError):
     """A reading of the question could not be resolved (no such person or part): try the next reading."""
 
@@ -130,18 +123,14 @@ class AskService:
         *,
         clock: Clock,
         channel_film: ChannelFilm | None = None,
-        phrasing: Phrasing | None = None,
+        model: LanguageModel | None = None,
     ) -> None:
         self.db = db
         self.films = films
         self.reviews = reviews
         self.channel_film = channel_film
-        self.phrasing = phrasing
+        self.model = model  # words answers when configured (services.ask.phrasing)
         self.follow_ups = FollowUps(clock)
-
-    async def close(self) -> None:
-        if self.phrasing is not None:
-            await self.phrasing.close()
 
     async def ask(self, asked: Asked) -> Answer:
         """Answer ``asked``: an answer, options to pick from, or what the bot can answer."""
@@ -170,7 +159,7 @@ class AskService:
                 problem = problem or error
                 continue
             self._remember(answer, asked.channel_id, asked.member_id)
-            return await self.phrasing.phrase(asked.text, answer) if self.phrasing else answer
+            return await phrasing.phrase(self.model, asked.text, answer) if self.model else answer
         return Answer(str(problem)) if problem else help_answer()
 
     async def choose(self, question: Question, *, guild_id: int | None, channel_id: int, member_id: int) -> Answer:

@@ -19,7 +19,8 @@ from services.clock import Clock
 from services.errors import InvalidInput, NotFound
 from services.films.catalogue import FilmCatalogue
 from services.films.values import FilmDetails, FilmSummary
-from services.reviews import retrieval
+from services.language_model import LanguageModel
+from services.reviews import phrasing, retrieval
 from services.reviews.chart import rating_histogram_png
 from services.reviews.summary import FilmReport, ServerReport, summarise_film, summarise_server
 from services.reviews.values import TEXT_LIMIT, Review
@@ -156,11 +157,20 @@ def credits(details: FilmDetails) -> dict[str, str]:
 
 
 class ReviewService:
-    def __init__(self, db: Database, *, clock: Clock, films: FilmCatalogue, consensus_min: int = 3) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        clock: Clock,
+        films: FilmCatalogue,
+        consensus_min: int = 3,
+        model: LanguageModel | None = None,
+    ) -> None:
         self.db = db
         self.clock = clock
         self.films = films
         self.consensus_min = consensus_min
+        self.model = model  # words the consensus when configured (services.reviews.phrasing)
         # (guild, film) -> (the reviews' version when summarised, the summary); see repo.film_version.
         self._summaries: OrderedDict[tuple[int, int], tuple[tuple[int, int, str], FilmReport]] = OrderedDict()
         self._charts: OrderedDict[tuple[str, tuple[int, ...]], bytes] = OrderedDict()
@@ -359,8 +369,9 @@ class ReviewService:
     # Summaries ------------------------------------------------------------------------------------
 
     async def summary(self, guild_id: int, film: FilmSummary) -> FilmReport:
-        """What the server thinks of a film. Summarising runs in a worker thread; the result is kept until any
-        review of the film in the server changes (in any process: the reviews' version is read each time)."""
+        """What the server thinks of a film. Summarising runs in a worker thread; the result, with the language
+        model's consensus when one is configured, is kept until any review of the film in the server changes (in any
+        process: the reviews' version is read each time), so the model is asked once per change."""
         key = (guild_id, film.id)
         async with self.db.transaction() as session:
             version = await repo.film_version(session, guild_id, film.id)
@@ -371,6 +382,8 @@ class ReviewService:
         reviews = [_value(row) for row in rows]
         people = credits(await self.films.details(film.id)) if reviews else {}
         report = await asyncio.to_thread(summarise_film, reviews, min_for_consensus=self.consensus_min, credits=people)
+        if self.model is not None:
+            report = await phrasing.phrase(self.model, report)
         self._summaries[key] = (version, report)
         while len(self._summaries) > SUMMARY_CACHE:
             self._summaries.popitem(last=False)

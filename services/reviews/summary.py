@@ -126,10 +126,25 @@ class FilmReport:
     quotes: tuple[Quote, ...]  # up to three, from different reviews
     themes: tuple[ThemeReport, ...]  # most mentioned first
     names: tuple[NameMention, ...]  # most mentioned first
+    # The spoiler-free sentences the report picked (consensus, quotes, key points), with who wrote them.
+    excerpts: tuple[Quote, ...] = ()
+    phrased: str = ""  # a language model's consensus, citing context_lines as [n] (member-derived text)
 
     @property
     def mean_stars(self) -> float | None:
         return None if self.mean_rating is None else self.mean_rating / 2
+
+    def context_lines(self) -> list[str]:
+        """The figures and the spoiler-free excerpts, one per line: what a language model may word a consensus
+        from and cite."""
+        if self.mean_stars is None:
+            return []
+        figures = (
+            f"{self.count} review{'s' * (self.count != 1)} here, {self.mean_stars:.1f} of 5 stars on average, "
+            f"{self.positive_share:.0%} positive, {self.negative_share:.0%} negative."
+        )
+        said = [f"{q.author_name} ({q.rating / 2:g}/5) wrote: {q.text}" for q in self.excerpts if not q.spoiler]
+        return [figures, *said]
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +204,7 @@ def summarise_film(
         quotes=tuple(_quote(corpus, s) for s in extracts.quotes),
         themes=_themes(corpus, extracts.used),
         names=_names(ordered),
+        excerpts=tuple(_quote(corpus, s) for s in extracts.ordered if not corpus.spoiler[s]),
     )
 
 
@@ -320,8 +336,12 @@ class _Extracts:
     voices: int  # spoiler-free reviews with something to say
 
     @property
+    def ordered(self) -> list[int]:
+        return [*self.consensus, *self.quotes, *self.key_points]
+
+    @property
     def used(self) -> set[int]:
-        return {*self.consensus, *self.quotes, *self.key_points}
+        return set(self.ordered)
 
 
 def _extracts(corpus: _Corpus, minimum: int, side: tuple[int, int]) -> _Extracts:

@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from services.ask.phrasing import ModelPhrasing, grounded
+from services.ask.phrasing import phrase
 from services.ask.values import Answer, Quote
 from services.films.values import FilmSummary
+from services.language_model import LanguageModel
 from tests.model_stub import ModelStub, model_stub
 
 FILM = FilmSummary(1, "Never Let Me Go", 2010, "starter catalogue")
@@ -28,14 +29,14 @@ async def stub() -> AsyncIterator[ModelStub]:
 
 
 @pytest.fixture
-async def phrasing(stub: ModelStub) -> AsyncIterator[ModelPhrasing]:
-    model = ModelPhrasing(stub.url, "stub", api_key="k", timeout_seconds=0.5)
-    yield model
-    await model.close()
+async def model(stub: ModelStub) -> AsyncIterator[LanguageModel]:
+    client = LanguageModel(stub.url, "stub", api_key="k", timeout_seconds=0.5)
+    yield client
+    await client.close()
 
 
-async def test_a_grounded_cited_answer_is_used(stub: ModelStub, phrasing: ModelPhrasing) -> None:
-    phrased = await phrasing.phrase("who did the music?", BUILT_IN)
+async def test_a_grounded_cited_answer_is_used(stub: ModelStub, model: LanguageModel) -> None:
+    phrased = await phrase(model, "who did the music?", BUILT_IN)
     assert phrased.phrased == "In short: The score of Never Let Me Go (2010) is by Rachel Portman. [1]"
     assert phrased.text == BUILT_IN.text  # the facts it cites stay
     [request] = stub.requests
@@ -43,24 +44,16 @@ async def test_a_grounded_cited_answer_is_used(stub: ModelStub, phrasing: ModelP
     assert "[2] Bob (3/5) wrote: Her score is gorgeous." in prompt
     assert "Tommy screams" not in prompt  # spoilers never reach the model
     assert "only from the numbered lines" in request["messages"][0]["content"]
+    assert prompt.endswith("Question: who did the music?")
 
 
 @pytest.mark.parametrize("mode", ["fail", "slow", "invent", "uncited"])
-async def test_otherwise_the_built_in_answer_stands(stub: ModelStub, phrasing: ModelPhrasing, mode: str) -> None:
+async def test_otherwise_the_built_in_answer_stands(stub: ModelStub, model: LanguageModel, mode: str) -> None:
     stub.mode = mode
-    assert await phrasing.phrase("who did the music?", BUILT_IN) == BUILT_IN
+    assert await phrase(model, "who did the music?", BUILT_IN) == BUILT_IN
 
 
-async def test_choices_and_declines_are_not_sent(stub: ModelStub, phrasing: ModelPhrasing) -> None:
+async def test_choices_and_declines_are_not_sent(stub: ModelStub, model: LanguageModel) -> None:
     declined = Answer("I answer questions about films.", understood=False)
-    assert await phrasing.phrase("what's the weather?", declined) == declined
+    assert await phrase(model, "what's the weather?", declined) == declined
     assert stub.requests == []
-
-
-def test_grounding_checks_names_and_citations() -> None:
-    lines = ["The score is by Rachel Portman.", "Bob wrote: gorgeous."]
-    assert grounded("Rachel Portman wrote it [1]; Bob loved it [2].", lines, "who scored Never Let Me Go?")
-    assert grounded("Never Let Me Go was scored by Rachel Portman [1].", lines, "who scored Never Let Me Go?")
-    assert not grounded("Hans Zimmer wrote it [1].", lines, "q")
-    assert not grounded("Rachel Portman wrote it [3].", lines, "q")
-    assert not grounded("Rachel Portman wrote it.", lines, "q")
