@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.app import App
+from cogs.ui import replies
 from standin.server import StandIn
 from standin.state import Message
 from tests.e2e.conftest import running_bot
@@ -88,3 +89,19 @@ async def test_a_made_up_name_gets_the_built_in_consensus(standin: StandIn, film
     assert "Meryl Streep" not in embed["description"]
     assert "[1]" not in embed["description"]
     assert "beautifully" in embed["description"]  # the members' own sentences
+
+
+async def test_a_slow_answer_shows_thinking_first_and_a_quick_one_does_not(
+    standin: StandIn, film_club: App, stub: ModelStub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Answers ready at once go out as the response; one that takes longer than SLOW_AFTER (here the model
+    times out after 1 s) is deferred first, then arrives as the follow-up."""
+    monkeypatch.setattr(replies, "SLOW_AFTER", 0.3)
+    member = standin.driver("alice", "general")
+    stub.mode = "fail"
+    quick = await member.slash("ask", question="who directed Jaws?")
+    assert not (await quick.response()).deferred
+    stub.mode = "slow"
+    slow = await member.slash("ask", question="who directed Vertigo?")
+    assert (await slow.response()).deferred
+    assert "Alfred Hitchcock" in shown(await slow.message())
