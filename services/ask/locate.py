@@ -23,16 +23,72 @@ from db.films.repository import TitleHit
 from services.ask.language import STOP_WORDS, Word, correct, is_question_word
 from services.errors import NotFound
 from services.films import search
+from services.films.cache import AnswerCache
 from services.films.query import FIRST_FILM_YEAR, latest_plausible_year
 from services.films.values import Ambiguous, FilmSummary
 
 MAX_SPAN = 12  # words in a title looked for
+WORDS_KEPT = 20_000  # title words, misspelling neighbourhoods and title keys kept (each), per process
+TITLE_HITS = 200  # titles read for a question's candidate spans at most
 TYPO_CUTOFF = 0.8  # how close a misspelt title word must be to a known one: one slip in five letters
 CLOSE_TITLE = 80  # how like the title a run of words must be, as a whole, to name it (0-100)
 SINGLE_WORD_LENGTH = 6  # a corrected word alone is a title only when this long (one slip in six letters)
 _QUOTES = "\"'“”‘’«»*_`"
 _INTRODUCERS = frozenset({"in", "of", "for", "about", "from", "on", "watch", "watching", "watched", "seen", "see"})
 _JOINERS = frozenset({"in", "of", "for", "from", "about", "on", "with", "by", "at", "to", "and", "or"})
+
+
+class TitleWords:
+    """The catalogue's title words and title keys as `locate` asks for them, kept while the catalogue is
+    unchanged (the version is read once per question): members' questions share most of their words ("who",
+    "played", a film's title, a character), so most lookups are answered from memory."""
+
+    def __init__(self, size: int = WORDS_KEPT) -> None:
+        self.known: AnswerCache[str, bool] = AnswerCache(size)
+        self.near: AnswerCache[tuple[str, int], tuple[str, ...]] = AnswerCache(size)
+        self.titles: AnswerCache[str, tuple[TitleHit, ...]] = AnswerCache(size)
+
+    def at(self, session: AsyncSession, version: int) -> Lookups:
+        """Lookups in ``session``, whose reads are at catalogue ``version`` or later (read the version first)."""
+        return Lookups(self, session, version)
+
+
+@dataclass(frozen=True, slots=True)
+class Lookups:
+    words: TitleWords
+    session: AsyncSession
+    version: int
+
+    async def known_words(self, candidates: Sequence[str]) -> set[str]:
+        """Those of ``candidates`` that occur in some title."""
+        kept = self.words.known
+        missing = [word for word in dict.fromkeys(candidates) if kept.get(self.version, word) is None]
+        if missing:
+            known = await repo.known_words(self.session, missing)
+            for word in missing:
+                kept.put(self.version, word, word in known)
+        return {word for word in candidates if kept.get(self.version, word)}
+
+    async def vocabulary_near(self, prefix: str, length: int) -> tuple[str, ...]:
+        """Title words that may be a misspelling of a ``length``-letter word starting with ``prefix``."""
+        if (near := self.words.near.get(self.version, (prefix, length))) is None:
+            near = tuple(await repo.vocabulary_near(self.session, prefix, length))
+            self.words.near.put(self.version, (prefix, length), near)
+        return near
+
+    async def titles_by_keys(self, keys: set[str]) -> list[TitleHit]:
+        """The titles whose key is any of ``keys``, most popular first."""
+        kept = self.words.titles
+        hits = {key: kept.get(self.version, key) for key in keys}
+        if missing := {key for key, found in hits.items() if found is None}:
+            fetched = await repo.titles_by_keys(self.session, missing, limit=TITLE_HITS)
+            for key in missing:
+                hits[key] = tuple(hit for hit in fetched if hit.folded == key)
+            if len(fetched) < TITLE_HITS:  # complete: every key's titles are here
+                for key in missing:
+                    kept.put(self.version, key, hits[key] or ())
+        found = [hit for key_hits in hits.values() for hit in key_hits or ()]
+        return sorted(found, key=lambda hit: (-hit.popularity, hit.film_id))[:TITLE_HITS]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,18 +120,18 @@ def _typed_as_title(text: str, found: Sequence[Word], start: int, end: int) -> b
     )
 
 
-async def _corrections(session: AsyncSession, found: Sequence[Word]) -> tuple[dict[int, str], set[str]]:
+async def _corrections(lookups: Lookups, found: Sequence[Word]) -> tuple[dict[int, str], set[str]]:
     """Misspelt words (by index) read as the known title word they are closest to (edits counted with
     transpositions as one: "pyscho" is one slip from "psycho"), and the words that are title words as typed."""
     unknown = [w.folded for w in found if not is_question_word(w.folded) and not w.folded.isdigit()]
-    known = await repo.known_words(session, unknown) if unknown else set()
+    known = await lookups.known_words(unknown) if unknown else set()
     fixed: dict[int, str] = {}
     for index, word in enumerate(found):
         text = word.folded
         if text in known or text not in unknown or len(text) < 4:
             continue
         for prefix in dict.fromkeys((text[:2], text[0] + text[2])):  # "pyscho" is found among "ps…" words
-            vocabulary = await repo.vocabulary_near(session, prefix, len(text))  # one slip: one letter more or less
+            vocabulary = await lookups.vocabulary_near(prefix, len(text))  # one slip: one letter more or less
             best = process.extractOne(text, vocabulary, scorer=OSA.normalized_similarity)
             if best is not None and best[1] >= TYPO_CUTOFF - 1e-9:  # (rapidfuzz's cutoff drops exact 0.8)
                 fixed[index] = best[0]
@@ -117,14 +173,14 @@ def _spans(text: str, found: Sequence[Word], fixed: dict[int, str]) -> list[_Spa
     return [span for span in spans if span.key]
 
 
-async def locate(session: AsyncSession, text: str, found: Sequence[Word]) -> Located | None:
+async def locate(lookups: Lookups, text: str, found: Sequence[Word]) -> Located | None:
     """The film ``text`` names somewhere in it, or None. Raises NotFound when a named title exists only with
     another year than the one written ("Dune 1999")."""
     if not found:
         return None
-    fixed, known = await _corrections(session, found)
+    fixed, known = await _corrections(lookups, found)
     spans = _spans(text, found, fixed)
-    hits = await repo.titles_by_keys(session, {span.key for span in spans})
+    hits = await lookups.titles_by_keys({span.key for span in spans})
     by_key: dict[str, list[TitleHit]] = {}
     for hit in hits:
         by_key.setdefault(hit.folded, []).append(hit)
@@ -133,7 +189,7 @@ async def locate(session: AsyncSession, text: str, found: Sequence[Word]) -> Loc
     if named:
         best = max(named, key=lambda span: (span.score(found, text), -span.start))
         return _pick(best.start, best.end, by_key[best.key], _year(found, best.end))
-    return await _close_title(session, text, found, known | {found[i].folded for i in fixed})
+    return await _close_title(lookups.session, text, found, known | {found[i].folded for i in fixed})
 
 
 def _phrases(found: Sequence[Word], known: set[str]) -> list[int]:

@@ -15,10 +15,11 @@ from rapidfuzz import fuzz
 
 from db import Database
 from db.films import repository as repo
+from db.films import version
 from db.films.keys import fold
 from services.ask import phrasing
 from services.ask.language import FILM, Reading, is_pronoun, readings, words
-from services.ask.locate import Located, locate
+from services.ask.locate import Located, TitleWords, locate
 from services.ask.memory import FollowUps
 from services.ask.values import Answer, Asked, Intent, Option, Question, Quote
 from services.clock import Clock
@@ -131,15 +132,17 @@ class AskService:
         self.channel_film = channel_film
         self.model = model  # words answers when configured (services.ask.phrasing)
         self.follow_ups = FollowUps(clock)
+        self.title_words = TitleWords()
 
     async def ask(self, asked: Asked) -> Answer:
         """Answer ``asked``: an answer, options to pick from, or what the bot can answer."""
         found = words(asked.text)
         located: Located | None = None
         if asked.film is None and found:
+            at = await version.read(self.db)
             async with self.db.transaction() as session:
                 try:
-                    located = await locate(session, asked.text, found)
+                    located = await locate(self.title_words.at(session, at), asked.text, found)
                 except NotFound as error:
                     return Answer(str(error))
         candidates = readings(found, located.span if located else None)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from db import Database
+from db.films import repository as repo
+from db.films.records import CreditRecord, ExternalIds, FilmRecord, PersonRecord
 from services.ask.memory import FollowUps
 from services.ask.service import AskService
 from services.ask.values import Asked, Intent, Question
@@ -101,3 +103,20 @@ def test_the_follow_up_memory_is_bounded(clock: FakeClock) -> None:
 
 def test_every_intent_but_people_needs_a_film() -> None:
     assert {i for i in Intent if not i.needs_film} == {Intent.FILMOGRAPHY, Intent.TOGETHER}
+
+
+async def test_title_words_kept_between_questions_follow_catalogue_changes(
+    db: Database, service: AskService, clock: FakeClock
+) -> None:
+    """A title the catalogue lacked is found as soon as it is added (by this process or another: the catalogue
+    version is read before each question), although the question's words were looked up and kept before."""
+    question = asked("who directed Zyzzyva Quarry?")
+    assert (await service.ask(question)).film is None
+    director = CreditRecord(PersonRecord("Imogen Testwright", ExternalIds(imdb="nm9999991")), "director")
+    record = FilmRecord("Zyzzyva Quarry", "tmdb", 2019, ids=ExternalIds(imdb="tt9999991"), credits=(director,))
+    async with db.transaction() as session:
+        await repo.upsert_film(session, record, now=clock.now())
+    answer = await service.ask(question)
+    assert answer.film is not None
+    assert answer.film.title == "Zyzzyva Quarry"
+    assert "Imogen Testwright" in answer.text
