@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from db import Database, migrate
 from db.models import Base
 from tests.catalogue_fixtures import catalogue, clock, reviews, starter_file  # noqa: F401  # shared fixtures
+from tests.model_stub import model, stub  # noqa: F401  # a language model endpoint stub and its client
 
 PG_ENV = "FILMCLUB_TEST_DATABASE_URL"
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get(PG_ENV) else [])

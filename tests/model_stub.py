@@ -14,7 +14,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import pytest
 from aiohttp import web
+
+from services.language_model import LanguageModel
 
 
 class ModelStub:
@@ -58,3 +61,18 @@ async def model_stub() -> AsyncIterator[ModelStub]:
         yield stub
     finally:
         await runner.cleanup()
+
+
+@pytest.fixture
+async def stub() -> AsyncIterator[ModelStub]:
+    """A stub endpoint for this test."""
+    async with model_stub() as server:
+        yield server
+
+
+@pytest.fixture
+async def model(stub: ModelStub) -> AsyncIterator[LanguageModel]:
+    """A client of the test's stub that gives up after half a second."""
+    client = LanguageModel(stub.url, "stub", api_key="k", timeout_seconds=0.5)
+    yield client
+    await client.close()

@@ -3,15 +3,13 @@ built-in answer otherwise (failure, time-out, no citation, a name that is in no 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from services.ask.phrasing import phrase
 from services.ask.values import Answer, Quote
 from services.films.values import FilmSummary
 from services.language_model import LanguageModel
-from tests.model_stub import ModelStub, model_stub
+from tests.model_stub import ModelStub
 
 FILM = FilmSummary(1, "Never Let Me Go", 2010, "starter catalogue")
 BUILT_IN = Answer(
@@ -20,19 +18,6 @@ BUILT_IN = Answer(
     sources=("starter catalogue",),
     quotes=(Quote("Bob", "Her score is gorgeous.", 6, False), Quote("Carol", "Tommy screams.", 8, True)),
 )
-
-
-@pytest.fixture
-async def stub() -> AsyncIterator[ModelStub]:
-    async with model_stub() as server:
-        yield server
-
-
-@pytest.fixture
-async def model(stub: ModelStub) -> AsyncIterator[LanguageModel]:
-    client = LanguageModel(stub.url, "stub", api_key="k", timeout_seconds=0.5)
-    yield client
-    await client.close()
 
 
 async def test_a_grounded_cited_answer_is_used(stub: ModelStub, model: LanguageModel) -> None:

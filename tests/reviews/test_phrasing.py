@@ -5,8 +5,6 @@ of the film's reviews."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from db import Database
@@ -15,7 +13,7 @@ from services.films.values import FilmSummary
 from services.language_model import LanguageModel
 from services.reviews.service import Content, ReviewService
 from tests.clock import FakeClock
-from tests.model_stub import ModelStub, model_stub
+from tests.model_stub import ModelStub
 
 GUILD = 1
 REVIEWS = [  # (author, half stars, text, flagged as spoilers)
@@ -26,19 +24,6 @@ REVIEWS = [  # (author, half stars, text, flagged as spoilers)
     ("Erin", 8, "A lovely, aching film; superb acting.\n||Ruth dies after the QUAGGA donation.||", False),
 ]
 SPOILER_WORDS = ("ZEBRA", "QUAGGA", "deferrals", "Ruth dies")
-
-
-@pytest.fixture
-async def stub() -> AsyncIterator[ModelStub]:
-    async with model_stub() as server:
-        yield server
-
-
-@pytest.fixture
-async def model(stub: ModelStub) -> AsyncIterator[LanguageModel]:
-    client = LanguageModel(stub.url, "stub", timeout_seconds=0.5)
-    yield client
-    await client.close()
 
 
 @pytest.fixture
