@@ -4,15 +4,15 @@
                            [--json data/bench-memory.json]
 
 The bot runs as `python -m bot run` against the Discord stand-in (a process of its own, so its memory is its
-own), on a temporary SQLite file. Its VmRSS and VmHWM (peak) are read from /proc after it is connected (every
-GUILD_CREATE handled) and again after members in --exercised servers used a few commands each: /about,
-/film info, /review summary and /review top, and /ask about what members thought of a film. The reviews are
+own), on a temporary SQLite file. Its VmRSS and VmHWM (peak) are read from /proc --settle seconds after it is
+connected (every GUILD_CREATE sent) and again after members in --exercised servers used a few commands each:
+/about, /film info, /review summary and /review top, and /ask about what members thought of a film. The reviews are
 seeded before the bot starts, spread over the servers (members review films of the starter catalogue, the
 popular ones more often), with generated text of 2-9 sentences. The baseline, in the same run, is the same
 bot connected to one server of 50 members with no reviews, exercised alike. Target: under 250 MB (10^6
 bytes) after the commands.
 
---quick: 100 servers and 2,000 reviews, 2 servers exercised.
+--quick: 100 servers and 2,000 reviews, 2 servers exercised, 0.5 s to settle.
 """
 
 from __future__ import annotations
@@ -42,7 +42,6 @@ from standin.world import GuildSpec
 
 TARGET_MB = 250.0
 SEED_BATCH = 5000
-SETTLE = 2.0  # seconds after connecting or exercising before memory is read
 PATIENCE = 60.0
 
 
@@ -125,7 +124,8 @@ async def exercise(standin: StandIn, guilds: list[Guild], films: list[tuple[int,
     return answered
 
 
-async def measure(label: str, guilds: int, members: int, reviews: int, exercised: int, tmp: Path) -> dict[str, Any]:
+async def measure(label: str, guilds: int, reviews: int, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    members, exercised = args.members, args.exercised
     print(f"== {label}: {guilds:,} servers of {members} members, {reviews:,} reviews", flush=True)
     url = f"sqlite+aiosqlite:///{tmp / f'{label}.sqlite3'}"
     async with StandIn(world(guilds, members)) as standin:
@@ -137,10 +137,10 @@ async def measure(label: str, guilds: int, members: int, reviews: int, exercised
             connecting = time.perf_counter()
             await standin.wait_ready(timeout=300)
             connected_in = time.perf_counter() - connecting
-            await asyncio.sleep(SETTLE)
+            await asyncio.sleep(args.settle)
             connected = memory_mb(pid)
             answered = await exercise(standin, servers[:exercised], films)
-            await asyncio.sleep(SETTLE)
+            await asyncio.sleep(args.settle)
             after = memory_mb(pid)
     result = {
         "label": label,
@@ -195,8 +195,8 @@ def headline(scale: dict[str, Any], idle: dict[str, Any]) -> list[Figure]:
 
 async def main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="memory-bench-") as tmp:
-        idle = await measure("baseline", 1, args.members, 0, args.exercised, Path(tmp))
-        scale = await measure("scale", args.guilds, args.members, args.reviews, args.exercised, Path(tmp))
+        idle = await measure("baseline", 1, 0, args, Path(tmp))
+        scale = await measure("scale", args.guilds, args.reviews, args, Path(tmp))
     details = {"baseline": idle, "scale": scale}
     write(args.json, "memory", headline(scale, idle), details, quick=args.quick)
     print(f"wrote {args.json}")
@@ -209,11 +209,13 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--members", type=int, default=50, help="members per server (50)")
     parser.add_argument("--reviews", type=int, help="reviews in the store (100,000)")
     parser.add_argument("--exercised", type=int, help="servers whose members use commands (20)")
+    parser.add_argument("--settle", type=float, help="seconds after connecting or the commands before reading (2)")
     parser.add_argument("--json", type=Path, default=Path("data/bench-memory.json"))
     args = parser.parse_args()
     args.guilds = args.guilds or (100 if args.quick else 1000)
     args.reviews = args.reviews if args.reviews is not None else (2_000 if args.quick else 100_000)
     args.exercised = args.exercised or (2 if args.quick else 20)
+    args.settle = args.settle if args.settle is not None else (0.5 if args.quick else 2.0)
     return args
 
 

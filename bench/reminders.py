@@ -14,7 +14,7 @@ messages are duplicates; posts Discord deduplicated by their nonce are counted a
 due to posted (the message's snowflake time) gives p50/p95/p99. The same-run baseline is one message round
 trip through the stand-in: the same kind of post, 200 times one after another, from this process.
 
---quick: SQLite only, 1,000 parties over 10 servers, 10 s lead. Without --quick the back end is PostgreSQL
+--quick: SQLite only, 300 parties over 5 servers, 6 s lead, 1 s to settle. Without --quick the back end is PostgreSQL
 when FILMCLUB_TEST_DATABASE_URL is set, else SQLite; --backend both runs both. Reminders not posted within
 --patience seconds of being due count as not posted.
 """
@@ -334,21 +334,22 @@ async def main(args: argparse.Namespace) -> None:
 
 def parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="SQLite, 1,000 parties over 10 servers, 10 s lead")
+    parser.add_argument("--quick", action="store_true", help="SQLite, 300 parties over 5 servers, 6 s lead")
     parser.add_argument("--parties", type=int, help="parties, all due at the same instant (10,000)")
     parser.add_argument("--guilds", type=int, help="servers the parties are spread over (100)")
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"])
     parser.add_argument("--lead", type=float, help="seconds from seeding to due, for the bots to start (20)")
     parser.add_argument("--patience", type=float, default=300.0, help="seconds after due to wait for every reminder")
-    parser.add_argument("--settle", type=float, default=3.0, help="seconds to wait for duplicates after the last")
+    parser.add_argument("--settle", type=float, help="seconds to wait for duplicates after the last (3)")
     parser.add_argument("--json", type=Path, default=Path("data/bench-reminders.json"))
     parser.add_argument("--profile", type=Path, metavar="DIR", help="run the bots under pyinstrument; reports in DIR")
     args = parser.parse_args()
     quick = args.quick
-    args.parties = args.parties or (1_000 if quick else 10_000)
-    args.guilds = args.guilds or (10 if quick else 100)
+    args.parties = args.parties or (300 if quick else 10_000)
+    args.guilds = args.guilds or (5 if quick else 100)
     args.backend = args.backend or ("postgresql" if os.environ.get(PG_ENV) and not quick else "sqlite")
-    args.lead = args.lead or (10.0 if quick else 20.0)
+    args.lead = args.lead or (6.0 if quick else 20.0)
+    args.settle = args.settle if args.settle is not None else (1.0 if quick else 3.0)
     return args
 
 
