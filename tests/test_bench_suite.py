@@ -4,6 +4,7 @@ measure nothing here and no timing is checked; what is checked is what they coun
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bench.__main__ import Benchmark, run_one, table
+from bench.reminders import PG_ENV
 from bench.report import figure
 from tests.processes import ROOT
 
@@ -93,17 +95,20 @@ def bench(module: str, *arguments: str, tmp_path: Path) -> dict[str, object]:
 
 
 def test_reminders_due_at_once_are_each_posted_exactly_once(tmp_path: Path) -> None:
-    arguments = ["--quick", "--parties", "40", "--guilds", "3", "--lead", "3", "--settle", "1"]
+    """On SQLite by one bot process, and on PostgreSQL (when the tests have it) by two sharing the queue."""
+    arguments = ["--quick", "--backend", "both", "--parties", "40", "--guilds", "3", "--lead", "3"]
     document = bench("reminders", *arguments, tmp_path=tmp_path)
-    [result] = document["details"]["results"]  # type: ignore[index]
-    assert (result["posted"], result["not_posted"], result["duplicates"]) == (40, 0, 0)
-    assert result["states"] == {"sent": 40}
-    assert [f["figure"].split(" (")[0] for f in document["headline"]] == [  # type: ignore[attr-defined]
+    results = document["details"]["results"]  # type: ignore[index]
+    assert [r["processes"] for r in results] == ([1, 2] if os.environ.get(PG_ENV) else [1])
+    for result in results:
+        assert (result["posted"], result["not_posted"], result["duplicates"]) == (40, 0, 0)
+        assert result["states"] == {"sent": 40}
+    assert {f["figure"].split(" (")[0] for f in document["headline"]} == {  # type: ignore[attr-defined]
         "reminders: duplicates",
         "reminders: due → posted",
         "reminders: posted per second",
         "reminders: per second of bot CPU",
-    ]
+    }
 
 
 def test_memory_is_read_from_the_bot_process_at_scale_and_at_the_baseline(tmp_path: Path) -> None:
