@@ -37,7 +37,7 @@ class Benchmark:
 BENCHMARKS = (
     Benchmark("interactions", "bot CPU and latency per interaction, through the stand-in"),
     Benchmark("summaries", "film summaries against sumy's LexRank"),
-    Benchmark("ask", "question answering: accuracy and answer time", ("--films", "100000")),
+    Benchmark("ask", "question answering: accuracy and answer time", ("--films", "50000")),
     Benchmark("autocomplete", "title autocomplete and resolve latency"),
     Benchmark("imdb_import", "IMDb importer throughput and memory"),
     Benchmark("reminders", "watch-party reminders all due at once: sent once each, and how late"),
