@@ -4,6 +4,9 @@ LexRank over the same sentences as the same-run baseline.
     python -m bench.summaries [--quick] [--sizes 100,1000,10000] [--runs 7] [--baseline-budget 60]
                               [--json data/bench-summaries.json]
 
+--quick: 100 and 1,000 reviews, 3 runs each, LexRank within 5 s (seconds in all). The headline figures (see
+bench/report.py) are the largest size's wall and CPU time, against LexRank's over the same sentences.
+
 LexRank compares every pair of sentences in Python, so it is timed only where the last measured size predicts it
 finishes within --baseline-budget seconds (its cost grows with sentences squared); above that its time is that
 prediction, marked "est." in the table and "estimated": true in the JSON. sumy is fed pre-split sentences with a
@@ -14,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import json
 import os
 import random
 import re
@@ -26,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.report import Figure, figure, write
 from services.reviews.summary import summarise_film
 from services.reviews.text import sentence_spans
 from services.reviews.values import Review
@@ -142,17 +145,42 @@ def p95(times: Sequence[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
+def headline(row: dict[str, Any]) -> list[Figure]:
+    """The largest size's wall and CPU medians against LexRank's: the target is under 1 s at 10,000 reviews and
+    at least 20 times faster than the baseline."""
+    label = f"{row['baseline']}{' (est.)' if row['estimated'] else ''}"
+    figures = []
+    for kind, key, samples in (("wall", "median_ms", row["wall_ms"]), ("CPU", "cpu_median_ms", row["cpu_ms"])):
+        value, base = row[key], row[f"baseline_{'cpu_' if kind == 'CPU' else ''}median_ms"]
+        fast = value * 20 <= base
+        at_scale = row["reviews"] >= 10_000
+        figures.append(
+            figure(
+                f"summary of {row['reviews']:,} reviews ({kind})",
+                value,
+                "ms",
+                baseline=label,
+                baseline_value=base,
+                target="< 1,000 ms, ≤ 1/20 of baseline" if at_scale else "≤ 1/20 of baseline",
+                met=fast and (value < 1000 or not at_scale),
+                runs=row["runs"],
+                samples=samples,
+            )
+        )
+    return figures
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="3 runs per size and a 15 s baseline budget")
-    parser.add_argument("--sizes", default="100,1000,10000", help="review counts, comma-separated")
+    parser.add_argument("--quick", action="store_true", help="100 and 1,000 reviews, 3 runs, a 5 s baseline budget")
+    parser.add_argument("--sizes", help="review counts, comma-separated (100,1000,10000)")
     parser.add_argument("--runs", type=int, default=7, help="runs of summarise_film per size")
     parser.add_argument("--baseline-runs", type=int, default=3, help="most LexRank runs per size")
     parser.add_argument("--baseline-budget", type=float, default=60.0, help="seconds LexRank may take per run")
     parser.add_argument("--json", type=Path, default=Path("data/bench-summaries.json"))
     args = parser.parse_args(argv)
-    runs, budget = (3, 15.0) if args.quick else (args.runs, args.baseline_budget)
-    sizes = [int(size) for size in args.sizes.split(",")]
+    runs, budget = (3, 5.0) if args.quick else (args.runs, args.baseline_budget)
+    sizes = [int(size) for size in (args.sizes or ("100,1000" if args.quick else "100,1000,10000")).split(",")]
 
     summarise_film(generated_reviews(20))  # load VADER's lexicon and warm numpy before timing
     results: list[dict[str, Any]] = []
@@ -191,6 +219,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "estimated": estimated,
             "speedup": statistics.median(baseline) / statistics.median(ours),
             "speedup_cpu": statistics.median(baseline_cpu) / statistics.median(ours_cpu),
+            "wall_ms": [t * 1000 for t in ours],
+            "cpu_ms": [t * 1000 for t in ours_cpu],
         }
         results.append(row)
         mark = " est." if estimated else ""
@@ -200,14 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{row['baseline_cpu_median_ms']:>10.0f}{mark:>5} {row['speedup']:>8.0f}x {row['speedup_cpu']:>6.0f}x",
             flush=True,
         )
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    document = {
-        "benchmark": "summaries",
-        "load_average": os.getloadavg()[0],
-        "cores": os.cpu_count(),
-        "results": results,
-    }
-    args.json.write_text(json.dumps(document, indent=2) + "\n")
+    write(args.json, "summaries", headline(results[-1]), {"results": results}, quick=args.quick)
     print(f"wrote {args.json}")
     return 0
 

@@ -106,7 +106,7 @@ class Core:
             message.webhook_id = message.application_id = self.state.application.id
             message.interaction_id = interaction.id
             message.interaction_metadata = self._metadata(interaction)
-        self.state.messages[message.id] = message
+        self.state.add_message(message)
         if not message.ephemeral:
             channel.last_message_id = message.id
             if channel.is_thread:
@@ -372,7 +372,7 @@ class Core:
             interaction_id=interaction.id,
             interaction_metadata=self._metadata(interaction),
         )
-        self.state.messages[message.id] = message
+        self.state.add_message(message)
         if not message.ephemeral:
             self.gateway.dispatch("MESSAGE_CREATE", self.state.message_payload(message), channel.guild_id)
         return message

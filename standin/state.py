@@ -515,9 +515,13 @@ class State:
         owner = User(self.snowflakes.next(), "standin-owner")
         bot = User(self.snowflakes.next(), application_name.lower().replace(" ", ""), application_name, bot=True)
         self.application = Application(bot.id, application_name, bot, owner)
-        self.users: dict[int, User] = {u.id: u for u in (owner, bot)}
+        self.users: dict[int, User] = {}
+        self._named: dict[str, User] = {}  # users by lowercased username and display name
+        for user in (owner, bot):
+            self.add_user(user)
         self.guilds: dict[int, Guild] = {}
         self.messages: dict[int, Message] = {}
+        self._in_channel: dict[int, list[Message]] = {}  # messages by channel id, so a channel's are found at once
         self.attachments: dict[int, Attachment] = {}
         self.interactions: dict[int, Interaction] = {}
         self.global_commands: dict[int, Command] = {}
@@ -533,6 +537,15 @@ class State:
     def new_id(self) -> int:
         return self.snowflakes.next()
 
+    def add_user(self, user: User) -> None:
+        self.users[user.id] = user
+        for name in (user.username, user.display_name):
+            self._named.setdefault(name.lower(), user)  # the first user with a name keeps it
+
+    def add_message(self, message: Message) -> None:
+        self.messages[message.id] = message
+        self._in_channel.setdefault(message.channel_id, []).append(message)
+
     # Look-ups
 
     def channel(self, channel_id: int) -> Channel:
@@ -547,11 +560,13 @@ class State:
         except KeyError:
             return None
 
+    def find_user(self, name: str) -> User | None:
+        """The user with this username or display name (any case, with or without "@"), else None."""
+        return self._named.get(name.removeprefix("@").lower())
+
     def user_named(self, name: str) -> User:
-        wanted = name.removeprefix("@").lower()
-        for user in self.users.values():
-            if wanted in (user.username.lower(), user.display_name.lower()):
-                return user
+        if (user := self.find_user(name)) is not None:
+            return user
         raise KeyError(f"no user named {name!r}; have {sorted(u.username for u in self.users.values())}")
 
     def interaction_by_token(self, token: str) -> Interaction | None:
@@ -563,11 +578,7 @@ class State:
     def channel_messages(self, channel_id: int, *, ephemeral: bool = False) -> list[Message]:
         """Messages in the channel, oldest first, without deleted ones (and without ephemerals unless asked)."""
         return sorted(
-            (
-                m
-                for m in self.messages.values()
-                if m.channel_id == channel_id and not m.deleted and (ephemeral or not m.ephemeral)
-            ),
+            (m for m in self._in_channel.get(channel_id, ()) if not m.deleted and (ephemeral or not m.ephemeral)),
             key=lambda m: m.id,
         )
 

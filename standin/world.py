@@ -32,12 +32,11 @@ DEMO = GuildSpec(
 
 def user(state: State, name: str) -> User:
     """The user called ``name``, created on first use (users are shared between guilds)."""
-    try:
-        return state.user_named(name)
-    except KeyError:
-        created = User(state.new_id(), name, name.capitalize())
-        state.users[created.id] = created
-        return created
+    if (found := state.find_user(name)) is not None:
+        return found
+    created = User(state.new_id(), name, name.capitalize())
+    state.add_user(created)
+    return created
 
 
 def build_guild(state: State, spec: GuildSpec) -> Guild:
