@@ -158,7 +158,10 @@ async def film_stats(session: AsyncSession | AsyncConnection, guild_id: int, fil
     return int(row[0]), float(row[1]) if row[1] is not None else None
 
 
-async def film_version(session: AsyncSession, guild_id: int, film_id: int) -> tuple[int, int, str]:
+ReviewsVersion = tuple[int, int, str]  # see film_version
+
+
+async def film_version(session: AsyncSession, guild_id: int, film_id: int) -> ReviewsVersion:
     """Changes whenever a review of the film in the server is written, edited or deleted (by any process):
     how many there are, the sum of their ids and the latest change."""
     row = (

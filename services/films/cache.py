@@ -1,10 +1,12 @@
-"""Answers the catalogue already gave, kept while the catalogue is unchanged (see db.films.version)."""
+"""Answers already given, kept while what they were made from is unchanged (for the catalogue: db.films.version),
+and work under way that a second caller waits for rather than repeats."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
-from collections.abc import Hashable
-from typing import Generic, TypeVar
+from collections.abc import Callable, Coroutine, Hashable
+from typing import Any, Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -45,3 +47,22 @@ class AnswerCache(Generic[K, V]):
         self._answers.move_to_end(key)
         if len(self._answers) > self.size:
             self._answers.popitem(last=False)
+
+
+class Coalesced(Generic[K, V]):
+    """One call per key at a time: whoever asks for a key whose call is under way awaits that call's outcome
+    (fifty members asking for the same summary after a review changed start one summarising, not fifty).
+
+    The call runs as a task of its own, so a caller that gives up (is cancelled) does not cancel it for the rest.
+    """
+
+    def __init__(self) -> None:
+        self._running: dict[K, asyncio.Task[V]] = {}
+
+    async def run(self, key: K, call: Callable[[], Coroutine[Any, Any, V]]) -> V:
+        task = self._running.get(key)
+        if task is None:
+            task = asyncio.create_task(call())
+            self._running[key] = task
+            task.add_done_callback(lambda _: self._running.pop(key))
+        return await asyncio.shield(task)

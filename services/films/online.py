@@ -12,9 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Coroutine, Hashable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Protocol
 
 from sqlalchemy.exc import IntegrityError
 
@@ -25,13 +25,12 @@ from db.films.records import FilmRecord
 from services.clock import Clock
 from services.errors import NotFound
 from services.films import search
+from services.films.cache import Coalesced
 from services.films.query import parse_query
 
 log = logging.getLogger(__name__)
 
 CONCURRENCY = 4  # calls to the online source at once, unless configured otherwise
-
-K = TypeVar("K", bound=Hashable)
 
 
 class FilmLookup(Protocol):
@@ -45,24 +44,6 @@ class FilmLookup(Protocol):
     async def refresh(self, tmdb_id: int) -> FilmRecord | None: ...
 
 
-class Coalesced(Generic[K]):
-    """One call per key at a time: whoever asks for a key whose call is under way awaits that call's outcome.
-
-    The call runs as a task of its own, so a caller that gives up (is cancelled) does not cancel it for the rest.
-    """
-
-    def __init__(self) -> None:
-        self._running: dict[K, asyncio.Task[None]] = {}
-
-    async def run(self, key: K, call: Callable[[], Coroutine[Any, Any, None]]) -> None:
-        task = self._running.get(key)
-        if task is None:
-            task = asyncio.create_task(call())
-            self._running[key] = task
-            task.add_done_callback(lambda _: self._running.pop(key))
-        await asyncio.shield(task)
-
-
 class OnlineFilms:
     """Finds films at the online ``source`` for the catalogue and stores them in ``db``."""
 
@@ -71,8 +52,8 @@ class OnlineFilms:
         self.source = source
         self.clock = clock
         self._turns = asyncio.Semaphore(concurrency)
-        self._searches: Coalesced[tuple[str, int | None]] = Coalesced()
-        self._refreshes: Coalesced[int] = Coalesced()
+        self._searches: Coalesced[tuple[str, int | None], None] = Coalesced()
+        self._refreshes: Coalesced[int, None] = Coalesced()
         self._storing = asyncio.Lock()
 
     async def look_up(self, text: str) -> None:

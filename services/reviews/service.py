@@ -14,9 +14,10 @@ from datetime import timedelta
 from db import Database
 from db.reviews import repository as repo
 from db.reviews.models import Review as ReviewRow
-from db.reviews.repository import FilmStanding
+from db.reviews.repository import FilmStanding, ReviewsVersion
 from services.clock import Clock
 from services.errors import InvalidInput, NotFound
+from services.films.cache import Coalesced
 from services.films.catalogue import FilmCatalogue
 from services.films.values import FilmDetails, FilmSummary
 from services.language_model import LanguageModel
@@ -93,7 +94,7 @@ class _Indexed:
     """A film's reviews in a server, as of ``version``: who wrote each (an Excerpt without text), the mean
     rating, and their sentences indexed for questions."""
 
-    version: tuple[int, int, str]
+    version: ReviewsVersion
     quoted: tuple[Excerpt, ...]
     mean: float | None
     index: retrieval.SentenceIndex
@@ -172,9 +173,11 @@ class ReviewService:
         self.consensus_min = consensus_min
         self.model = model  # words the consensus when configured (services.reviews.phrasing)
         # (guild, film) -> (the reviews' version when summarised, the summary); see repo.film_version.
-        self._summaries: OrderedDict[tuple[int, int], tuple[tuple[int, int, str], FilmReport]] = OrderedDict()
+        self._summaries: OrderedDict[tuple[int, int], tuple[ReviewsVersion, FilmReport]] = OrderedDict()
         self._charts: OrderedDict[tuple[str, tuple[int, ...]], bytes] = OrderedDict()
         self._indexes: OrderedDict[tuple[int, int], _Indexed] = OrderedDict()
+        self._summarising: Coalesced[tuple[tuple[int, int], ReviewsVersion], FilmReport] = Coalesced()
+        self._indexing: Coalesced[tuple[tuple[int, int], ReviewsVersion], _Indexed] = Coalesced()
 
     async def write(
         self, guild_id: int, author_id: int, author_name: str, film: FilmSummary, content: Content
@@ -321,14 +324,19 @@ class ReviewService:
 
     async def _indexed(self, guild_id: int, film_id: int) -> _Indexed:
         """The film's reviews in the server, indexed for questions; kept until any of them changes (in any
-        process: the reviews' version is read each time). The index is built in a worker thread."""
+        process: the reviews' version is read each time). The index is built in a worker thread, once however
+        many ask at the same time."""
         key = (guild_id, film_id)
         async with self.db.transaction() as session:
             version = await repo.film_version(session, guild_id, film_id)
-            if (kept := self._indexes.get(key)) is not None and kept.version == version:
-                self._indexes.move_to_end(key)
-                return kept
-            rows = await repo.for_film(session, guild_id, film_id)
+        if (kept := self._indexes.get(key)) is not None and kept.version == version:
+            self._indexes.move_to_end(key)
+            return kept
+        return await self._indexing.run((key, version), lambda: self._index(key, version))
+
+    async def _index(self, key: tuple[int, int], version: ReviewsVersion) -> _Indexed:
+        async with self.db.transaction() as session:
+            rows = await repo.for_film(session, *key)
         quoted = tuple(Excerpt(row.id, row.author_name, row.rating, "", row.spoilers) for row in rows)
         index = await asyncio.to_thread(retrieval.SentenceIndex.build, [row.text for row in rows])
         mean = sum(row.rating for row in rows) / len(rows) if rows else None
@@ -369,16 +377,23 @@ class ReviewService:
     # Summaries ------------------------------------------------------------------------------------
 
     async def summary(self, guild_id: int, film: FilmSummary) -> FilmReport:
-        """What the server thinks of a film. Summarising runs in a worker thread; the result, with the language
-        model's consensus when one is configured, is kept until any review of the film in the server changes (in any
-        process: the reviews' version is read each time), so the model is asked once per change."""
+        """What the server thinks of a film. Summarising runs in a worker thread, once however many ask at the same
+        time; the result, with the language model's consensus when one is configured, is kept until any review of
+        the film in the server changes (in any process: the reviews' version is read each time), so the model is
+        asked once per change."""
         key = (guild_id, film.id)
         async with self.db.transaction() as session:
             version = await repo.film_version(session, guild_id, film.id)
-            if (cached := self._summaries.get(key)) is not None and cached[0] == version:
-                self._summaries.move_to_end(key)
-                return cached[1]
-            rows = await repo.for_film(session, guild_id, film.id)
+        if (cached := self._summaries.get(key)) is not None and cached[0] == version:
+            self._summaries.move_to_end(key)
+            return cached[1]
+        return await self._summarising.run((key, version), lambda: self._summarise(film, key, version))
+
+    async def _summarise(self, film: FilmSummary, key: tuple[int, int], version: ReviewsVersion) -> FilmReport:
+        """Summarise the film's reviews as they are now, kept as of ``version``, read before them (so never
+        filed under a version newer than what was summarised)."""
+        async with self.db.transaction() as session:
+            rows = await repo.for_film(session, *key)
         reviews = [_value(row) for row in rows]
         people = credits(await self.films.details(film.id)) if reviews else {}
         report = await asyncio.to_thread(summarise_film, reviews, min_for_consensus=self.consensus_min, credits=people)

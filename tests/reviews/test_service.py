@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -13,6 +17,8 @@ from db.reviews import repository as repo
 from services.errors import InvalidInput, NotFound
 from services.films.catalogue import FilmCatalogue
 from services.films.values import FilmSummary
+from services.reviews import retrieval
+from services.reviews import service as service_module
 from services.reviews.service import Content, ReviewService
 from services.reviews.values import half_stars, stars
 from tests.clock import FakeClock
@@ -176,3 +182,31 @@ async def test_opinions_follow_every_change_of_the_reviews(
     await other_process.delete(1, 11, film, by=11, moderator=False)
     assert [e.author_name for e in (await reviews.opinions(1, film.id, ["score"])).excerpts] == ["Bob"]
     assert (await reviews.opinions(2, film.id, ["score"])).excerpts == ()
+
+
+async def test_members_asking_at_once_share_one_summarising_and_one_index(
+    reviews: ReviewService, film: FilmSummary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ten members asking for a film's summary, or about its reviews, right after a review changed start one
+    summarising and one indexing between them, not ten."""
+    for author, text in enumerate(["The score is lovely.", "Too slow.", "The ending broke me."], start=11):
+        await reviews.write(1, author, f"Member {author}", film, Content(8, text))
+    calls: Counter[str] = Counter()
+    summarise, build = service_module.summarise_film, retrieval.SentenceIndex.build
+
+    def counted_summarise(*args: Any, **kwargs: Any) -> Any:
+        calls["summary"] += 1
+        return summarise(*args, **kwargs)
+
+    def counted_build(documents: Sequence[str]) -> retrieval.SentenceIndex:
+        calls["index"] += 1
+        return build(documents)
+
+    monkeypatch.setattr(service_module, "summarise_film", counted_summarise)
+    monkeypatch.setattr(retrieval.SentenceIndex, "build", counted_build)
+    reports = await asyncio.gather(*(reviews.summary(1, film) for _ in range(10)))
+    found = await asyncio.gather(*(reviews.opinions(1, film.id, ["score"]) for _ in range(10)))
+    assert calls == {"summary": 1, "index": 1}
+    assert all(report == reports[0] for report in reports)
+    assert reports[0].count == 3
+    assert {opinions.excerpts[0].text for opinions in found} == {"The score is lovely."}
