@@ -71,8 +71,11 @@ async def send_private(interaction: discord.Interaction[Any], content: str, **ex
 async def _drop_public_placeholder(interaction: discord.Interaction[Any]) -> None:
     """After a public defer, the first follow-up replaces the "thinking" message and cannot be private;
     delete that placeholder first, so the error goes only to the person who asked."""
-    if interaction.extras.get(THINKING) != "public":
-        return  # not deferred, or privately: the follow-up is private anyway
+    thinking = interaction.extras.get(THINKING)  # None: deferred without defer_thinking, or not at all
+    if thinking == "private" or (
+        thinking is None and interaction.response.type is not discord.InteractionResponseType.deferred_channel_message
+    ):
+        return  # the follow-up is private anyway, or there is no placeholder
     original = await interaction.original_response()
     if original.flags.loading and not original.flags.ephemeral:
         await original.delete()
