@@ -52,6 +52,24 @@ async def test_sqlite_connections_get_wal_foreign_keys_and_busy_timeout(db: Data
         assert (await connection.execute(text("PRAGMA busy_timeout"))).scalar() == 5000
 
 
+async def test_a_connection_the_server_closed_is_replaced_before_use(db: Database, backend: str) -> None:
+    """After PostgreSQL ends a pooled connection (a restart, an idle timeout), the next unit of work gets a new
+    one rather than an error, without asking the server on every checkout."""
+    if backend != "postgresql":
+        pytest.skip("PostgreSQL's pooled connections")
+    async with db.engine.connect() as connection:
+        raw = await connection.get_raw_connection()
+        driver = raw.driver_connection
+        pid = (await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+    closed = asyncio.Event()
+    driver.add_termination_listener(lambda _: closed.set())
+    await admin_execute(make_url(db.url), f"SELECT pg_terminate_backend({int(pid)})")  # as the server would
+    await asyncio.wait_for(closed.wait(), 10)
+    for _ in range(3):  # every pooled connection in turn, the ended one included
+        async with db.transaction() as session:
+            assert (await session.execute(text("SELECT 1"))).scalar_one() == 1
+
+
 async def test_datetimes_come_back_aware_in_utc(db: Database) -> None:
     fetched = datetime(2026, 3, 1, 21, 30, tzinfo=timezone(timedelta(hours=-5)))
     async with db.transaction() as session:
