@@ -23,8 +23,11 @@ def test_the_quick_benchmark_runs_every_kind_of_interaction(tmp_path: Path) -> N
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    rows = json.loads(figures.read_text())["results"]
+    written = json.loads(figures.read_text())
+    rows = written["details"]["results"]
     measured = {(row["interaction"], row["cache"], row["concurrency"]) for row in rows}
     assert measured == {(kind, "warm", c) for kind in SCENARIOS for c in (1, 2)} | {
         (kind, "cold", 1) for kind in SCENARIOS
     }
+    headline = {figure["figure"].split(":")[0] for figure in written["headline"]}
+    assert headline >= {kind for kind in SCENARIOS if kind != "/about"}  # each kind's CPU against /about
