@@ -35,7 +35,9 @@ class Benchmark:
 
 
 BENCHMARKS = (
-    Benchmark("interactions", "bot CPU and latency per interaction, through the stand-in", ("--n", "200", "--cold-n", "20")),
+    Benchmark(
+        "interactions", "bot CPU and latency per interaction, through the stand-in", ("--n", "200", "--cold-n", "20")
+    ),
     Benchmark("summaries", "film summaries against sumy's LexRank"),
     Benchmark("ask", "question answering: accuracy and answer time", ("--films", "50000")),
     Benchmark("autocomplete", "title autocomplete and resolve latency"),

@@ -18,6 +18,7 @@ from cogs.ui.bot import ClubBot, Interaction
 from cogs.ui.film_option import FilmPicker
 from cogs.ui.items import PageButton
 from db import Database, checkpoints
+from services.films.cache import one_version_per_task
 from services.registry import Services
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,12 @@ def intents() -> discord.Intents:
 
 
 class FilmClubTree(app_commands.CommandTree[ClubBot]):
+    async def interaction_check(self, interaction: Interaction) -> bool:
+        """Each command (and each autocomplete) runs in a task of its own: its film options and its answer are
+        made at one catalogue version, read once (see services.films.cache.one_version_per_task)."""
+        one_version_per_task()
+        return True
+
     async def on_error(self, interaction: Interaction, error: app_commands.AppCommandError) -> None:
         await reply_with_error(interaction, error)
 

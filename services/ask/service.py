@@ -15,7 +15,6 @@ from rapidfuzz import fuzz
 
 from db import Database
 from db.films import repository as repo
-from db.films import version
 from db.films.keys import fold
 from services.ask import phrasing
 from services.ask.language import FILM, Reading, is_pronoun, readings, words
@@ -139,7 +138,7 @@ class AskService:
         found = words(asked.text)
         located: Located | None = None
         if asked.film is None and found:
-            at = await version.read(self.db)
+            at = await self.films.current_version()
             async with self.db.transaction() as session:
                 try:
                     located = await locate(self.title_words.at(session, at), asked.text, found)

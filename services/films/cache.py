@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from collections.abc import Callable, Coroutine, Hashable
+from contextvars import ContextVar
 from typing import Any, Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -66,3 +67,32 @@ class Coalesced(Generic[K, V]):
             self._running[key] = task
             task.add_done_callback(lambda _: self._running.pop(key))
         return await asyncio.shield(task)
+
+
+class Snapshot:
+    """The catalogue version one interaction's answers are made at (None until first read)."""
+
+    __slots__ = ("version",)
+
+    def __init__(self) -> None:
+        self.version: int | None = None
+
+
+_SNAPSHOT: ContextVar[Snapshot | None] = ContextVar("catalogue_snapshot", default=None)
+
+
+def one_version_per_task() -> None:
+    """Answer the rest of this task (one interaction: its options, then its command) at one catalogue version:
+    the version is read once and reused, instead of once per answer. Other tasks read it every time."""
+    _SNAPSHOT.set(Snapshot())
+
+
+def snapshot() -> Snapshot | None:
+    """This task's snapshot, if it asked for one."""
+    return _SNAPSHOT.get()
+
+
+def catalogue_written() -> None:
+    """This task changed the catalogue: its next answer reads the version again, and sees the change."""
+    if (taken := _SNAPSHOT.get()) is not None:
+        taken.version = None

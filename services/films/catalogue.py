@@ -20,7 +20,7 @@ from db.films.records import BasedOn, MusicRecord
 from services.clock import Clock
 from services.errors import NotFound
 from services.films import search
-from services.films.cache import AnswerCache
+from services.films.cache import AnswerCache, snapshot
 from services.films.online import CONCURRENCY, FilmLookup, OnlineFilms
 from services.films.values import (
     CastAnswer,
@@ -100,13 +100,21 @@ class FilmCatalogue:
         One primary-key read (the catalogue version, which other bot processes' writes change too) per call.
         An answer is made in a session opened after that read, so it is never older than its version.
         """
-        at = await version.read(self.db)
+        at = await self.current_version()
         if (kept := cache.get(at, key)) is not None:
             return kept
         async with self.db.transaction() as session:
             answer = await make(session)
         cache.put(at, key, answer)
         return answer
+
+    async def current_version(self) -> int:
+        """The catalogue version: this interaction's, if it takes one (see cache.one_version_per_task)."""
+        if (taken := snapshot()) is None:
+            return await version.read(self.db)
+        if taken.version is None:
+            taken.version = await version.read(self.db)
+        return taken.version
 
     # Finding a film ------------------------------------------------------------------------------
 

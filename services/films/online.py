@@ -25,7 +25,7 @@ from db.films.records import FilmRecord
 from services.clock import Clock
 from services.errors import NotFound
 from services.films import search
-from services.films.cache import Coalesced
+from services.films.cache import Coalesced, catalogue_written
 from services.films.query import parse_query
 
 log = logging.getLogger(__name__)
@@ -60,11 +60,13 @@ class OnlineFilms:
         """Search the source for the title ``text`` names (with its year, if given) and store what it finds."""
         title, year = parse_query(text)
         await self._searches.run((fold(title), year), lambda: self._search(text, title, year))
+        catalogue_written()  # what was stored is in this interaction's next answer
 
     async def refresh_if_stale(self, film_id: int) -> None:
         """Replace a film the source supplied with its current copy once it is too old."""
         if await self._stale_tmdb_id(film_id) is not None:
             await self._refreshes.run(film_id, lambda: self._refresh(film_id))
+            catalogue_written()
 
     async def _search(self, text: str, title: str, year: int | None) -> None:
         async with self._turns:

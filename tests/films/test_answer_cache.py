@@ -3,6 +3,7 @@ changes the catalogue (on every back end)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from db.films import repository as repo
 from db.films.records import CreditRecord, ExternalIds, FilmRecord, PersonRecord
 from db.models import Base
 from services.errors import NotFound
-from services.films.cache import AnswerCache
+from services.films.cache import AnswerCache, catalogue_written, one_version_per_task
 from services.films.catalogue import FilmCatalogue
 from services.films.starter import STARTER_FILE, parse_starter
 from tests.films.lookups import film_id
@@ -90,6 +91,39 @@ async def test_a_kept_answer_is_given_again_after_one_version_read(db: Database,
         assert seen.loaded == []
         assert len(seen.statements) == 1, seen.statements
         assert "catalogue_version" in seen.statements[0]
+
+
+async def test_an_interaction_reads_the_version_once_and_then_sees_its_own_changes(
+    db: Database, catalogue: FilmCatalogue, other_process: Database
+) -> None:
+    """A command's film option and its answer are made at one catalogue version, read once; another process's
+    change shows in the next interaction, and this one's own (an online lookup stored) in its next answer."""
+    never = await film_id(catalogue, "Never Let Me Go")
+    await catalogue.details(never)
+    await catalogue.score(never)
+
+    async def interaction() -> None:
+        one_version_per_task()
+        with watching(db) as seen:
+            found = await catalogue.find(f"film:{never}")
+            assert (await catalogue.details(found.id)).film == found
+            await catalogue.score(never)
+        assert len(seen.statements) == 1, seen.statements  # the version, once
+        await store(other_process, EMMA)  # another process changes the catalogue meanwhile
+        with watching(db) as seen:
+            await catalogue.details(never)
+        assert seen.statements == []  # still this interaction's version
+        catalogue_written()  # as after this interaction stored what an online lookup found
+        with watching(db) as seen:
+            await catalogue.details(never)
+        assert "catalogue_version" in seen.statements[0]
+        assert len(seen.statements) > 1  # the kept answers were made at an older version: loaded again
+
+    await asyncio.create_task(interaction())
+    with watching(db) as seen:  # not an interaction's task: the version is read every time
+        await catalogue.details(never)
+        await catalogue.details(never)
+    assert [("catalogue_version" in sql) for sql in seen.statements] == [True, True]
 
 
 async def test_details_and_score_load_no_orm_objects_even_the_first_time(
