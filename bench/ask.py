@@ -4,8 +4,8 @@
 
 The catalogue is the starter films plus generated ones (bench.autocomplete's titles, remakes and common words
 included, so titles hide inside questions the way real ones do). The question set is the one the tests assert
-on (tests/ask/question_set.py; this is the one benchmark that reads a test module, because the issue puts the
-set in tests/). Runs on a temporary SQLite file, and on a throw-away PostgreSQL database too when
+on (tests/ask/question_set.py; read from the tests, like bench.autocomplete's labelled titles, because the issue
+puts the set in tests/). Runs on a temporary SQLite file, and on a throw-away PostgreSQL database too when
 FILMCLUB_TEST_DATABASE_URL is set. Prints accuracy, answers about the wrong film, and p50/p95 answer time
 (without a language model) against Discord's 3 s. The same-run baseline is finding the film alone: a fresh
 catalogue's ``find`` of each question's film title, in the same order. --quick: 5,000 generated films.

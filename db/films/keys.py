@@ -42,7 +42,17 @@ def _fold_char(char: str) -> str:
     return " "  # punctuation, symbols, separators and control characters
 
 
+# _fold_char over ASCII, as one str.translate table: letters and digits stay, the rest is spelled out or spaced.
+_ASCII_FOLD = {code: _fold_char(chr(code)) for code in range(128) if _fold_char(chr(code)) != chr(code)}
+
+
 def _folded(text: str) -> str:
+    if text.isascii():  # most titles and names: the same answer as _folded_unicode, several times faster
+        return _SPACES.sub(" ", text.lower().translate(_ASCII_FOLD)).strip()
+    return _folded_unicode(text)
+
+
+def _folded_unicode(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
     return _SPACES.sub(" ", "".join(_fold_char(char) for char in decomposed)).strip()
 

@@ -8,9 +8,26 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
-from typing import NamedTuple, TypeVar
+from functools import lru_cache
+from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import ColumnElement, Select, String, and_, cast, delete, exists, func, or_, select, union_all
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    cast,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    union,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
@@ -261,10 +278,24 @@ def _hits() -> Select[int, str, str, str, str, int | None, float, str]:
     ).join(Film, Film.id == FilmTitle.film_id)
 
 
+# The lookups made at every keystroke are built once, with bound parameters: building a statement costs more
+# than running one of these, and SQLAlchemy reuses the compiled form of a statement it has seen.
+_LIMIT: BindParameter[int] = bindparam("limit", type_=Integer)
+_BY_KEY = _hits().where(FilmTitle.folded == bindparam("key")).order_by(Film.popularity.desc(), Film.id).limit(_LIMIT)
+_OF_FILMS = _hits().where(FilmTitle.film_id.in_(bindparam("ids", expanding=True)))
+_KNOWN_WORDS = select(TitleVocabulary.word).where(TitleVocabulary.word.in_(bindparam("words", expanding=True)))
+_VOCABULARY_PREFIX = (
+    select(TitleVocabulary.word)
+    .where(TitleVocabulary.word >= bindparam("low"), TitleVocabulary.word < bindparam("high"))
+    .order_by(TitleVocabulary.word)
+    .limit(_LIMIT)
+)
+
+
 async def titles_by_key(session: AsyncSession, key: str, limit: int = 50) -> list[TitleHit]:
     """Titles whose key is exactly ``key`` (see db.films.keys.title_key), most popular film first."""
-    query = _hits().where(FilmTitle.folded == key).order_by(Film.popularity.desc(), Film.id).limit(limit)
-    return [TitleHit._make(row) for row in await session.execute(query)]
+    rows = await session.execute(_BY_KEY, {"key": key, "limit": limit})
+    return [TitleHit._make(row) for row in rows]
 
 
 async def titles_by_keys(session: AsyncSession, keys: Iterable[str], limit: int = 200) -> list[TitleHit]:
@@ -282,23 +313,12 @@ async def popular_titles(session: AsyncSession, limit: int = 25) -> list[TitleHi
     return [TitleHit._make(row) for row in await session.execute(query)]
 
 
-async def titles_by_key_prefix(session: AsyncSession, prefix: str, limit: int = 50) -> list[TitleHit]:
-    """Titles whose key starts with ``prefix``, in key order: a bounded index range scan."""
-    query = (
-        _hits()
-        .where(FilmTitle.folded >= prefix, FilmTitle.folded < prefix + PREFIX_END)
-        .order_by(FilmTitle.folded)
-        .limit(limit)
-    )
-    return [TitleHit._make(row) for row in await session.execute(query)]
-
-
 async def titles_of_films(session: AsyncSession, film_ids: Iterable[int]) -> list[TitleHit]:
     """Every title of the given films."""
     ids = sorted(set(film_ids))
     if not ids:
         return []
-    return [TitleHit._make(row) for row in await session.execute(_hits().where(FilmTitle.film_id.in_(ids)))]
+    return [TitleHit._make(row) for row in await session.execute(_OF_FILMS, {"ids": ids})]
 
 
 class WordGroup(NamedTuple):
@@ -308,28 +328,66 @@ class WordGroup(NamedTuple):
     prefixes: frozenset[str] = frozenset()  # at most PREFIX_LENGTH letters each
 
 
-def _terms(group: WordGroup) -> list[tuple[type[FilmTitleWord] | type[FilmTitlePrefix], str]]:
-    return [(FilmTitleWord, w) for w in sorted(group.words)] + [(FilmTitlePrefix, p) for p in sorted(group.prefixes)]
+# Statements for word lookups are built once per shape (how many terms of each kind the groups have) and bound
+# per call: terms as term0, term1..., the groups' words and prefixes as words0, prefixes0...
+STATEMENTS_KEPT = 256
 
 
-def _has(group: WordGroup, film_id: ColumnElement[int]) -> ColumnElement[bool]:
-    """The film has a title word of the group: primary-key lookups, a handful per candidate film."""
+class _Shape(NamedTuple):
+    """What a group's part of a statement looks like: how many words and prefixes it has."""
+
+    words: int
+    prefixes: int
+
+    @staticmethod
+    def of(group: WordGroup) -> _Shape:
+        return _Shape(len(group.words), len(group.prefixes))
+
+
+def _params(groups: Sequence[WordGroup]) -> dict[str, list[str]]:
+    params: dict[str, list[str]] = {}
+    for index, group in enumerate(groups):
+        if group.words:
+            params[f"words{index}"] = sorted(group.words)
+        if group.prefixes:
+            params[f"prefixes{index}"] = sorted(group.prefixes)
+    return params
+
+
+def _listed(name: str) -> BindParameter[str]:
+    """A bound list of terms, for ``IN``."""
+    return bindparam(name, expanding=True)
+
+
+def _has(index: int, shape: _Shape, film_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """The film has a title word of group ``index``: primary-key lookups, a handful per candidate film."""
     words_, prefixes_ = aliased(FilmTitleWord), aliased(FilmTitlePrefix)
     conditions: list[ColumnElement[bool]] = []
-    if group.words:
-        conditions.append(exists().where(words_.film_id == film_id, words_.word.in_(sorted(group.words))))
-    if group.prefixes:
-        conditions.append(exists().where(prefixes_.film_id == film_id, prefixes_.prefix.in_(sorted(group.prefixes))))
+    if shape.words:
+        conditions.append(exists().where(words_.film_id == film_id, words_.word.in_(_listed(f"words{index}"))))
+    if shape.prefixes:
+        prefixes = _listed(f"prefixes{index}")
+        conditions.append(exists().where(prefixes_.film_id == film_id, prefixes_.prefix.in_(prefixes)))
     return or_(*conditions)
 
 
-def _matches(group: WordGroup) -> Select[int]:
+def _matches(index: int, shape: _Shape) -> Select[int]:
     parts = []
-    if group.words:
-        parts.append(select(FilmTitleWord.film_id).where(FilmTitleWord.word.in_(sorted(group.words))))
-    if group.prefixes:
-        parts.append(select(FilmTitlePrefix.film_id).where(FilmTitlePrefix.prefix.in_(sorted(group.prefixes))))
+    if shape.words:
+        parts.append(select(FilmTitleWord.film_id).where(FilmTitleWord.word.in_(_listed(f"words{index}"))))
+    if shape.prefixes:
+        prefixes = _listed(f"prefixes{index}")
+        parts.append(select(FilmTitlePrefix.film_id).where(FilmTitlePrefix.prefix.in_(prefixes)))
     return parts[0] if len(parts) == 1 else select(union_all(*parts).subquery().c.film_id)
+
+
+@lru_cache(maxsize=STATEMENTS_KEPT)
+def _estimates_statement(shapes: tuple[_Shape, ...]) -> Select[Any]:
+    counts = [
+        select(func.count()).select_from(_matches(index, shape).limit(DRIVER_SCAN).subquery()).scalar_subquery()
+        for index, shape in enumerate(shapes)
+    ]
+    return select(*counts)
 
 
 async def _estimates(session: AsyncSession, groups: Sequence[WordGroup]) -> list[int]:
@@ -337,12 +395,55 @@ async def _estimates(session: AsyncSession, groups: Sequence[WordGroup]) -> list
 
     One query, index-only counts.
     """
-    counts = [
-        select(func.count()).select_from(_matches(group).limit(DRIVER_SCAN).subquery()).scalar_subquery()
-        for group in groups
-    ]
-    row = (await session.execute(select(*counts))).one()
+    statement = _estimates_statement(tuple(_Shape.of(group) for group in groups))
+    row = (await session.execute(statement, _params(groups))).one()
     return [int(count) for count in row]
+
+
+@lru_cache(maxsize=STATEMENTS_KEPT)
+def _films_with_words_statement(driver: _Shape, others: tuple[_Shape, ...]) -> Select[tuple[int]]:
+    parts = []
+    for n in range(driver.words + driver.prefixes):
+        table = FilmTitleWord if n < driver.words else FilmTitlePrefix
+        column = FilmTitleWord.word if n < driver.words else FilmTitlePrefix.prefix
+        scanned = (
+            select(table.film_id, table.popularity)
+            .where(column == bindparam(f"term{n}"))
+            .order_by(table.popularity.desc())
+            .limit(DRIVER_SCAN)
+            .subquery()
+        )
+        has = (_has(index, shape, scanned.c.film_id) for index, shape in enumerate(others))
+        part = select(scanned.c.film_id, scanned.c.popularity).where(*has).limit(_LIMIT)
+        parts.append(select(part.subquery()))
+    found = union_all(*parts).subquery()
+    return (
+        select(found.c.film_id)
+        .group_by(found.c.film_id)
+        .order_by(func.max(found.c.popularity).desc(), found.c.film_id)
+        .limit(_LIMIT)
+    )
+
+
+class _WordLookup(NamedTuple):
+    """A films_with_words lookup ready to run: its statement's shape and its parameters."""
+
+    driver: _Shape
+    others: tuple[_Shape, ...]
+    params: dict[str, Any]
+
+
+async def _word_lookup(session: AsyncSession, groups: Sequence[WordGroup]) -> _WordLookup | None:
+    """Choose the driving group (the one matching fewest films; see films_with_words) and bind the lookup."""
+    groups = [group for group in groups if group.words or group.prefixes]
+    if not groups:
+        return None
+    estimates = await _estimates(session, groups) if len(groups) > 1 else [0]
+    driver = groups[estimates.index(min(estimates))]
+    others = [group for group in groups if group is not driver]
+    terms = sorted(driver.words) + sorted(driver.prefixes)
+    params = _params(others) | {f"term{n}": term for n, term in enumerate(terms)}
+    return _WordLookup(_Shape.of(driver), tuple(_Shape.of(group) for group in others), params)
 
 
 async def films_with_words(session: AsyncSession, groups: Sequence[WordGroup], limit: int = 50) -> list[int]:
@@ -352,47 +453,58 @@ async def films_with_words(session: AsyncSession, groups: Sequence[WordGroup], l
     (term, popularity) index and stops after ``limit`` films that have the other groups' words too, or
     after DRIVER_SCAN entries, which bounds the work when every word is common and few films have all.
     """
-    groups = [group for group in groups if group.words or group.prefixes]
-    if not groups:
+    if (lookup := await _word_lookup(session, groups)) is None:
         return []
-    estimates = await _estimates(session, groups) if len(groups) > 1 else [0]
-    driver = groups[estimates.index(min(estimates))]
-    others = [group for group in groups if group is not driver]
-    parts = []
-    for table, term in _terms(driver):
-        column = table.word if table is FilmTitleWord else table.prefix  # type: ignore[union-attr]
-        scanned = (
-            select(table.film_id, table.popularity)
-            .where(column == term)
-            .order_by(table.popularity.desc())
-            .limit(DRIVER_SCAN)
+    statement = _films_with_words_statement(lookup.driver, lookup.others)
+    return list(await session.scalars(statement, lookup.params | {"limit": limit}))
+
+
+@lru_cache(maxsize=STATEMENTS_KEPT)
+def _matching_statement(
+    prefix: bool, driver: _Shape | None, others: tuple[_Shape, ...]
+) -> Select[int, str, str, str, str, int | None, float, str]:
+    exact = (
+        select(FilmTitle.film_id)
+        .join(Film, Film.id == FilmTitle.film_id)
+        .where(FilmTitle.folded == bindparam("key"))
+        .order_by(Film.popularity.desc(), Film.id)
+        .limit(_LIMIT)
+        .subquery()
+    )
+    parts = [select(exact.c.film_id)]
+    if prefix:
+        begins = (
+            select(FilmTitle.film_id)
+            .where(FilmTitle.folded >= bindparam("low"), FilmTitle.folded < bindparam("high"))
+            .order_by(FilmTitle.folded)
+            .limit(_LIMIT)
             .subquery()
         )
-        part = (
-            select(scanned.c.film_id, scanned.c.popularity)
-            .where(*(_has(group, scanned.c.film_id) for group in others))
-            .limit(limit)
-        )
-        parts.append(select(part.subquery()))
-    found = union_all(*parts).subquery()
-    query = (
-        select(found.c.film_id)
-        .group_by(found.c.film_id)
-        .order_by(func.max(found.c.popularity).desc(), found.c.film_id)
-        .limit(limit)
-    )
-    return list(await session.scalars(query))
+        parts.append(select(begins.c.film_id))
+    if driver is not None:
+        parts.append(select(_films_with_words_statement(driver, others).subquery().c.film_id))
+    films = union(*parts).subquery()
+    return _hits().where(FilmTitle.film_id.in_(select(films.c.film_id)))
+
+
+async def titles_matching(
+    session: AsyncSession, key: str, groups: Sequence[WordGroup], *, prefix: bool, limit: int = 50
+) -> list[TitleHit]:
+    """Every title of the films a search proposes, in one statement: the ``limit`` most popular whose title key is
+    ``key``, with ``prefix`` the first ``limit`` (in key order) whose key begins with it, and those
+    films_with_words(``groups``, ``limit``) finds (one statement more first, when there are several groups)."""
+    lookup = await _word_lookup(session, groups)
+    params = {"key": key, "limit": limit} | (lookup.params if lookup else {})
+    if prefix:
+        params |= {"low": key, "high": key + PREFIX_END}
+    statement = _matching_statement(prefix, *((lookup.driver, lookup.others) if lookup else (None, ())))
+    return [TitleHit._make(row) for row in await session.execute(statement, params)]
 
 
 async def vocabulary_with_prefix(session: AsyncSession, prefix: str, limit: int = 5000) -> list[str]:
     """Known title words starting with ``prefix`` (the candidates for correcting a misspelt word)."""
-    query = (
-        select(TitleVocabulary.word)
-        .where(TitleVocabulary.word >= prefix, TitleVocabulary.word < prefix + PREFIX_END)
-        .order_by(TitleVocabulary.word)
-        .limit(limit)
-    )
-    return list(await session.scalars(query))
+    params = {"low": prefix, "high": prefix + PREFIX_END, "limit": limit}
+    return list(await session.scalars(_VOCABULARY_PREFIX, params))
 
 
 async def vocabulary_near(session: AsyncSession, prefix: str, length: int, slack: int = 1) -> list[str]:
@@ -412,8 +524,7 @@ async def vocabulary_near(session: AsyncSession, prefix: str, length: int, slack
 
 async def known_words(session: AsyncSession, candidates: Iterable[str]) -> set[str]:
     """Those of ``candidates`` that occur in some title."""
-    query = select(TitleVocabulary.word).where(TitleVocabulary.word.in_(sorted(set(candidates))))
-    return set(await session.scalars(query))
+    return set(await session.scalars(_KNOWN_WORDS, {"words": sorted(set(candidates))}))
 
 
 async def film_by_id(session: AsyncSession, film_id: int) -> Film | None:

@@ -177,23 +177,21 @@ async def unknown_title(session: AsyncSession, text: str, ranked: list[Ranked]) 
 async def search(session: AsyncSession, title: str, year: int | None, *, partial: bool) -> list[Ranked]:
     """Rank the films the indexes propose for ``title``: best first."""
     key = title_key(title)
-    film_ids: dict[int, None] = {}
-    exact = await repo.titles_by_key(session, key, CANDIDATES)
-    prefixed = await repo.titles_by_key_prefix(session, key, CANDIDATES) if partial else []
-    film_ids.update(dict.fromkeys(h.film_id for h in exact + prefixed))
     query_words = [w for w in fold(title).split() if w not in ARTICLES] or key.split()
     # A film need not have the query's sequel number to be a candidate: "Godfather Part I" is The Godfather.
     query_words = [w for w in query_words if not is_numbering(w)] or query_words
     known = await repo.known_words(session, query_words)
     groups = await word_groups(session, query_words, known, partial=partial)
-    if groups:
-        film_ids.update(dict.fromkeys(await repo.films_with_words(session, groups, CANDIDATES)))
+    # The films whose key is the query's (or, partly typed, begins with it), and those with all its words.
+    hits = await repo.titles_matching(session, key, groups, prefix=partial, limit=CANDIDATES)
+    if not hits and groups:
         # Nothing has all the words (a stray word, a wrong correction): try without one, then each alone.
+        film_ids: dict[int, None] = {}
         for size in sorted({len(groups) - 1, 1} - {0}, reverse=True):
             for rest in combinations(groups, size) if not film_ids else ():
                 film_ids.update(dict.fromkeys(await repo.films_with_words(session, rest, CANDIDATES // 4)))
-    hits = await repo.titles_of_films(session, film_ids)
-    return rank(hits, key, year, frozenset(known))
+        hits = await repo.titles_of_films(session, film_ids)
+    return rank(hits, key, year, None if partial else frozenset(known))
 
 
 async def word_groups(
@@ -223,8 +221,11 @@ async def word_groups(
     return groups
 
 
-def rank(hits: Iterable[TitleHit], key: str, year: int | None, known: frozenset[str] = frozenset()) -> list[Ranked]:
-    """Films by how well one of their titles matches ``key``; ``known`` are the query's words some title has."""
+def rank(
+    hits: Iterable[TitleHit], key: str, year: int | None, known: frozenset[str] | None = frozenset()
+) -> list[Ranked]:
+    """Films by how well one of their titles matches ``key``; ``known`` are the query's words some title has, for
+    judging closeness (None leaves it 0: autocomplete only sorts, and closeness is the costly part)."""
     wanted = comparable(key)
     best: dict[int, Ranked] = {}
     for hit in hits:
@@ -238,7 +239,8 @@ def rank(hits: Iterable[TitleHit], key: str, year: int | None, known: frozenset[
             score += 15 if hit.year == year else -5 * min(abs(hit.year - year), 3)
         if hit.kind == "primary":
             score += 1
-        ranked = Ranked(_hit_summary(hit), hit.popularity, similarity, _closeness(wanted, hit, known), score)
+        closeness = 0.0 if known is None else _closeness(wanted, hit, known)
+        ranked = Ranked(_hit_summary(hit), hit.popularity, similarity, closeness, score)
         if (earlier := best.get(hit.film_id)) is not None:  # the best-scoring title, and the closest one's closeness
             closeness = max(earlier.closeness, ranked.closeness)
             ranked = replace(max(earlier, ranked, key=lambda r: r.score), closeness=closeness)
@@ -262,7 +264,9 @@ def _closeness(wanted: str, hit: TitleHit, known: frozenset[str]) -> float:
     ("in the mood of love"). A one-word title is not taken for a longer or shorter word either.
     """
     title = comparable(hit.folded)
-    if not same_numbers(wanted, title) or not {w for w in known if len(w) > SHORT_WORD} <= words(hit.matched):
+    if not same_numbers(wanted, title):
+        return 0.0
+    if (meant := {w for w in known if len(w) > SHORT_WORD}) and not meant <= words(hit.matched):
         return 0.0
     if " " not in title + wanted and wanted != title and (title.startswith(wanted) or wanted.startswith(title)):
         return 0.0  # a one-word title and a word it begins or that begins it: "Chocolate", "Aliens" are other films

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
-from db.films.keys import fold, index_title, title_key, title_rows, words
+from db.films.keys import _folded, _folded_unicode, fold, index_title, title_key, title_rows, words
 from services.films.query import FIRST_FILM_YEAR, comparable, latest_plausible_year, parse_query, same_numbers
 
 
@@ -103,6 +103,12 @@ def test_same_numbers(query: str, title: str, same: bool) -> None:
 @given(st.text())
 def test_fold_is_idempotent(text: str) -> None:
     assert fold(fold(text)) == fold(text)
+
+
+@given(st.text(st.characters(max_codepoint=127)))
+@example("".join(map(chr, range(128))))
+def test_ascii_takes_a_shortcut_to_the_same_fold(text: str) -> None:
+    assert _folded(text) == _folded_unicode(text)
 
 
 @given(st.text())
