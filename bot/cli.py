@@ -83,7 +83,8 @@ def _parser() -> argparse.ArgumentParser:
         help="comma-separated IMDb title types to keep (default: movie; e.g. movie,tvMovie)",
     )
     imdb.add_argument("--min-votes", type=int, metavar="N", help="keep only titles with at least N votes")
-    imdb.add_argument("--batch-size", type=int, default=5000, metavar="N", help="rows per transaction (5000)")
+    batch = imdb_source.ImportOptions().batch_size
+    imdb.add_argument("--batch-size", type=int, default=batch, metavar="N", help=f"rows per transaction ({batch:,})")
     imdb.add_argument("--restart", action="store_true", help="ignore saved progress and import everything again")
     imdb.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser

@@ -31,11 +31,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def upsert_insert(session: AsyncSession, table: Table | type[Base]) -> sqlite.Insert | postgresql.Insert:
+def upsert_insert(
+    session: AsyncSession | AsyncConnection, table: Table | type[Base]
+) -> sqlite.Insert | postgresql.Insert:
     """An INSERT into ``table`` (a Table or mapped class) that takes ``on_conflict_do_nothing`` and
-    ``on_conflict_do_update``, in the dialect of the session's back end (SQLite and PostgreSQL spell them alike).
+    ``on_conflict_do_update``, in the dialect of the session's (or connection's) back end (SQLite and PostgreSQL
+    spell them alike).
     """
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    if isinstance(session, AsyncConnection):
+        dialect = session.dialect.name
+    else:
+        dialect = session.bind.dialect.name if session.bind else "sqlite"
     return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
 
 

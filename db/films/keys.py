@@ -19,7 +19,6 @@ ARTICLES = frozenset(
 )
 _APOSTROPHES = frozenset("'’ʼ`´‘")
 _ELISION = re.compile(r"^\s*[ld][’'ʼ`´‘]\s*(?=\w)", re.IGNORECASE)  # l'avventura, d'artagnan
-_SPACES = re.compile(r"\s+")
 _HYPHENS = re.compile(r"(?<=\w)[-‐‑](?=\w)")
 
 # Column sizes (db.models uses these): keys are cut where they are computed, here, so a query folds the
@@ -42,19 +41,25 @@ def _fold_char(char: str) -> str:
     return " "  # punctuation, symbols, separators and control characters
 
 
-# _fold_char over ASCII, as one str.translate table: letters and digits stay, the rest is spelled out or spaced.
-_ASCII_FOLD = {code: _fold_char(chr(code)) for code in range(128) if _fold_char(chr(code)) != chr(code)}
+class _FoldTable(dict[int, str]):
+    """What each character becomes (``_fold_char``), for str.translate: worked out once per character."""
+
+    def __missing__(self, code: int) -> str:
+        self[code] = folded = _fold_char(chr(code))
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
 
 
 def _folded(text: str) -> str:
-    if text.isascii():  # most titles and names: the same answer as _folded_unicode, several times faster
-        return _SPACES.sub(" ", text.lower().translate(_ASCII_FOLD)).strip()
-    return _folded_unicode(text)
-
-
-def _folded_unicode(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
-    return _SPACES.sub(" ", "".join(_fold_char(char) for char in decomposed)).strip()
+    # NFKD of ASCII is itself and its casefold is lower(): most titles and names skip both normalisations.
+    decomposed = (
+        text.lower()
+        if text.isascii()
+        else unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
+    )
+    return " ".join(decomposed.translate(_FOLD_TABLE).split())
 
 
 def _key(folded: str) -> str:
@@ -79,11 +84,25 @@ def clip(text: str | None, length: int) -> str | None:
     return text[:length] if text is not None else None
 
 
-def _whole_title_key(title: str) -> str:
-    elided = _ELISION.sub("", title, count=1)
-    folded = _folded(elided) or _folded(title)
-    first, _, rest = folded.partition(" ")
-    return rest if first in ARTICLES and rest else folded
+def _title_words(title: str) -> tuple[str, list[str]]:
+    """The title's key (uncut) and the words it is found by, articles included: folded once, and again only
+    for an elided article (l'avventura) or a hyphen between letters.
+    """
+    folded = _folded(title)
+    found = folded.split()
+    whole = folded
+    if (elided := _ELISION.sub("", title, count=1)) != title:
+        whole = _folded(elided) or folded
+        found += whole.split()
+    if ("-" in title or "‐" in title or "‑" in title) and (joined := _HYPHENS.sub("", title)) != title:
+        found += _folded(joined).split()
+    first, _, rest = whole.partition(" ")
+    return (rest if first in ARTICLES and rest else whole), found
+
+
+def _indexed_words(found: list[str]) -> set[str]:
+    cut = {word[:KEY_LENGTH] for word in found}
+    return {word for word in cut if word not in ARTICLES} or cut
 
 
 def title_key(title: str) -> str:
@@ -91,14 +110,12 @@ def title_key(title: str) -> str:
 
     A title that is nothing but an article ("A", "The") keeps it, so it still has a key. Cut like ``fold``.
     """
-    return _key(_whole_title_key(title))
+    return _key(_title_words(title)[0])
 
 
 def words(title: str) -> set[str]:
     """The searchable words of a title, without articles: "Spider-Man" gives "spider", "man" and "spiderman"."""
-    whole = _folded(title).split() + _whole_title_key(title).split() + _folded(_HYPHENS.sub("", title)).split()
-    found = {word[:KEY_LENGTH] for word in whole}
-    return {word for word in found if word not in ARTICLES} or found
+    return _indexed_words(_title_words(title)[1])
 
 
 PREFIX_LENGTH = 4  # word prefixes up to this long are indexed (see db.models.FilmTitlePrefix)
@@ -121,7 +138,8 @@ class IndexedTitle:
 
 def index_title(title: str, kind: str) -> IndexedTitle:
     """The title cut to its column; its key and words from the whole title, as a query for it is folded."""
-    return IndexedTitle(clip(title, TITLE_LENGTH), title_key(title), kind, frozenset(words(title)))
+    key, found = _title_words(title)
+    return IndexedTitle(clip(title, TITLE_LENGTH), _key(key), kind, frozenset(_indexed_words(found)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ VERSION = cast(Table, CatalogueVersion.__table__)
 ROW = 1  # the one row
 
 
-async def bump(session: AsyncSession) -> None:
+async def bump(session: AsyncSession | AsyncConnection) -> None:
     """Count a catalogue change, in one statement (the row is created by the first change)."""
     insert = upsert_insert(session, VERSION).values(id=ROW, version=1)
     await session.execute(

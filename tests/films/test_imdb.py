@@ -18,7 +18,7 @@ from db.films.records import CreditRecord, ExternalIds, FilmRecord, PersonRecord
 from db.films.repository import upsert_film
 from db.models import Checkpoint, Credit, Film, FilmTitle, FilmTitlePrefix, FilmTitleWord, Person
 from services.errors import InvalidInput
-from services.films import imdb
+from services.films import imdb_rows
 from services.films.catalogue import FilmCatalogue
 from services.films.imdb import BITMAP_FREE, SHOWN, IdSet, ImdbImporter, ImportOptions, import_imdb
 from tests.clock import FakeClock
@@ -340,6 +340,46 @@ async def test_an_interrupted_import_resumes_to_the_same_result(
     assert interrupted[1]["people"] == 12
 
 
+async def test_a_restart_stopped_half_way_resumes_every_phase_after_it(db: Database, dataset: Path) -> None:
+    await import_imdb(db, dataset)
+    imported = await snapshot(db), await counts(db)
+
+    def stop_in_names(phase: str, rows: int) -> None:
+        if phase == "names":
+            raise KeyboardInterrupt
+
+    options = ImportOptions(batch_size=2)
+    with pytest.raises(KeyboardInterrupt):  # titles again: their credits and alternate titles are cleared
+        await ImdbImporter(db, dataset, options, restart=True, on_batch=stop_in_names).run()
+    report = await import_imdb(db, dataset, options)
+    assert [p.name for p in report.phases if p.skipped] == ["titles"]  # the first run's finished phases too
+    assert (await snapshot(db), await counts(db)) == imported
+
+
+async def test_reading_in_a_child_process_stores_the_same_and_resumes(db: Database, dataset: Path) -> None:
+    """Large files are read in a child process: an import stopped there resumes, and stores what reading in a
+    thread stores.
+    """
+    await import_imdb(db, dataset, ImportOptions(min_votes=10))
+    in_thread = await snapshot(db), await counts(db)
+
+    def stop_in_principals(phase: str, rows: int) -> None:
+        if phase == "principals":
+            raise KeyboardInterrupt
+
+    options = ImportOptions(min_votes=10, batch_size=2)
+    stopped = ImdbImporter(db, dataset, options, restart=True, on_batch=stop_in_principals, in_process=True)
+    with pytest.raises(KeyboardInterrupt):
+        await stopped.run()
+    assert not stopped._reader.process.is_alive()  # type: ignore[attr-defined]
+    resumed = ImdbImporter(db, dataset, options, in_process=True)
+    report = await resumed.run()
+    assert report.parsed_in == "process"
+    assert [p.name for p in report.phases if p.skipped] == ["titles", "names"]  # titles replayed only
+    assert len(resumed.films) == 3  # title.basics was replayed in the child, for the phases after it
+    assert (await snapshot(db), await counts(db)) == in_thread
+
+
 async def test_films_of_other_sources_are_left_alone(db: Database, dataset: Path) -> None:
     starter = FilmRecord(title="Never Let Me Go", source="starter", year=2010, ids=ExternalIds(imdb="tt1334260"))
     async with db.transaction() as session:
@@ -369,7 +409,7 @@ IDS = st.integers(0, 5_000) | st.integers(0, 5_000_000) | st.integers(0, 10**10)
 
 @given(st.lists(IDS, max_size=200), IDS, st.sampled_from([16, BITMAP_FREE]))
 def test_id_set_behaves_like_a_set(numbers: list[int], probe: int, free: int) -> None:
-    with patch.object(imdb, "BITMAP_FREE", free):  # 16: ids move from the set into the bitmap as it grows
+    with patch.object(imdb_rows, "BITMAP_FREE", free):  # 16: ids move from the set into the bitmap as it grows
         ids = IdSet()
         for n in numbers:
             ids.add(n)
@@ -488,7 +528,8 @@ async def test_an_import_with_every_kind_of_bad_row_finishes_and_says_what_it_sk
     report = await import_imdb(db, dataset)
     assert report.rows_bad == len(BAD_ROWS) - 1  # the empty title.akas.tsv.gz took its bad row along
     assert len(report.bad_rows) == SHOWN
-    assert str(report.bad_rows[0]) == "title.basics.tsv.gz line 3: is not UTF-8"
+    assert str(report.bad_rows[0]).startswith("title.ratings.tsv.gz line 3: numVotes 'many'")  # read first
+    assert str(report.bad_rows[1]) == "title.basics.tsv.gz line 3: is not UTF-8"
     assert report.warnings == [f"{dataset / 'title.akas.tsv.gz'} is empty: nothing was read from it"]
     notes = report.notes()
     assert notes[1] == f"skipped {len(BAD_ROWS) - 1} bad rows (the first ones):"
