@@ -26,8 +26,8 @@ from typing import Any
 from sqlalchemy import text
 
 from bench.autocomplete import fill, make_titles
+from bench.databases import scratch_database
 from bench.report import Figure, figure, write
-from bench.scratch import scratch_database
 from db import Database, migrate
 from db.films.keys import title_key
 from services.clock import SystemClock

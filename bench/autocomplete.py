@@ -41,7 +41,7 @@ from sqlalchemy import Column, Table, func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.schema import CreateIndex, DropIndex
 
-from bench.scratch import scratch_database
+from bench.databases import scratch_database
 from db import Database, migrate
 from db.base import utcnow
 from db.films.keys import IndexedTitle, index_title, prefixes, title_key

@@ -24,7 +24,7 @@ import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 
-from bench.scratch import scratch_database
+from bench.databases import scratch_database
 from db import Database, migrate
 from services.films.imdb import ImportOptions, ImportReport, import_imdb
 

@@ -28,9 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.autocomplete import fill, make_titles
+from bench.databases import scratch_database
 from bench.processes import bot_processes, cpu_seconds
 from bench.report import Figure, figure, write
-from bench.scratch import scratch_database
 from db import Database, migrate
 from db.base import utcnow
 from db.films import repository as repo

@@ -36,9 +36,9 @@ from typing import Any
 import aiohttp
 from sqlalchemy import func, select
 
+from bench.databases import scratch_database
 from bench.processes import bot_processes, cpu_seconds
 from bench.report import Figure, figure, percentile, write
-from bench.scratch import scratch_database
 from db import Database, migrate
 from db.parties import repository as repo
 from db.parties.models import PartyReminder, WatchParty
