@@ -217,6 +217,7 @@ async def _insert(connection: AsyncConnection, model: type[Any], columns: Sequen
 async def _loading(connection: AsyncConnection, on: bool, restore: int = 0) -> int:
     """SQLite only: turn bulk-load settings on (returns the page cache size to restore) or back off."""
     if connection.dialect.name != "sqlite":
+        await connection.commit()  # end the transaction the first read began, so that the load can begin its own
         return restore
     cache = int(await connection.scalar(text("PRAGMA cache_size")) or 0)
     await connection.execute(text(f"PRAGMA foreign_keys={'OFF' if on else 'ON'}"))
