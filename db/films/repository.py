@@ -281,6 +281,7 @@ def _hits() -> Select[int, str, str, str, str, int | None, float, str]:
 # The lookups made at every keystroke are built once, with bound parameters: building a statement costs more
 # than running one of these, and SQLAlchemy reuses the compiled form of a statement it has seen.
 _LIMIT: BindParameter[int] = bindparam("limit", type_=Integer)
+_SCAN: BindParameter[int] = bindparam("scan", type_=Integer)
 _BY_KEY = _hits().where(FilmTitle.folded == bindparam("key")).order_by(Film.popularity.desc(), Film.id).limit(_LIMIT)
 _OF_FILMS = _hits().where(FilmTitle.film_id.in_(bindparam("ids", expanding=True)))
 _KNOWN_WORDS = select(TitleVocabulary.word).where(TitleVocabulary.word.in_(bindparam("words", expanding=True)))
@@ -410,7 +411,7 @@ def _films_with_words_statement(driver: _Shape, others: tuple[_Shape, ...]) -> S
             select(table.film_id, table.popularity)
             .where(column == bindparam(f"term{n}"))
             .order_by(table.popularity.desc())
-            .limit(DRIVER_SCAN)
+            .limit(_SCAN)
             .subquery()
         )
         has = (_has(index, shape, scanned.c.film_id) for index, shape in enumerate(others))
@@ -446,17 +447,19 @@ async def _word_lookup(session: AsyncSession, groups: Sequence[WordGroup]) -> _W
     return _WordLookup(_Shape.of(driver), tuple(_Shape.of(group) for group in others), params)
 
 
-async def films_with_words(session: AsyncSession, groups: Sequence[WordGroup], limit: int = 50) -> list[int]:
+async def films_with_words(
+    session: AsyncSession, groups: Sequence[WordGroup], limit: int = 50, scan: int = DRIVER_SCAN
+) -> list[int]:
     """The most popular films having a title word for every group.
 
     The group matching fewest films drives: each of its terms is read in popularity order from the
     (term, popularity) index and stops after ``limit`` films that have the other groups' words too, or
-    after DRIVER_SCAN entries, which bounds the work when every word is common and few films have all.
+    after ``scan`` entries, which bounds the work when every word is common and few films have all.
     """
     if (lookup := await _word_lookup(session, groups)) is None:
         return []
     statement = _films_with_words_statement(lookup.driver, lookup.others)
-    return list(await session.scalars(statement, lookup.params | {"limit": limit}))
+    return list(await session.scalars(statement, lookup.params | {"limit": limit, "scan": scan}))
 
 
 @lru_cache(maxsize=STATEMENTS_KEPT)
@@ -488,13 +491,19 @@ def _matching_statement(
 
 
 async def titles_matching(
-    session: AsyncSession, key: str, groups: Sequence[WordGroup], *, prefix: bool, limit: int = 50
+    session: AsyncSession,
+    key: str,
+    groups: Sequence[WordGroup],
+    *,
+    prefix: bool,
+    limit: int = 50,
+    scan: int = DRIVER_SCAN,
 ) -> list[TitleHit]:
     """Every title of the films a search proposes, in one statement: the ``limit`` most popular whose title key is
     ``key``, with ``prefix`` the first ``limit`` (in key order) whose key begins with it, and those
-    films_with_words(``groups``, ``limit``) finds (one statement more first, when there are several groups)."""
+    films_with_words(``groups``, ``limit``, ``scan``) finds (one statement more first, with several groups)."""
     lookup = await _word_lookup(session, groups)
-    params = {"key": key, "limit": limit} | (lookup.params if lookup else {})
+    params = {"key": key, "limit": limit, "scan": scan} | (lookup.params if lookup else {})
     if prefix:
         params |= {"low": key, "high": key + PREFIX_END}
     statement = _matching_statement(prefix, *((lookup.driver, lookup.others) if lookup else (None, ())))

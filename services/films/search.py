@@ -38,6 +38,7 @@ from services.films.values import (
 )
 
 CANDIDATES = 60  # films fetched per index lookup before ranking
+TYPED_SCAN = 500  # word-index entries one keystroke reads at most (find reads repo.DRIVER_SCAN): see films_with_words
 CONFIDENT = 88  # closeness (0-100) at which a title answers without asking
 CLOSE_ENOUGH = 50  # similarity (0-100) at which a film is worth suggesting
 SUGGESTIONS = 5
@@ -183,13 +184,14 @@ async def search(session: AsyncSession, title: str, year: int | None, *, partial
     known = await repo.known_words(session, query_words)
     groups = await word_groups(session, query_words, known, partial=partial)
     # The films whose key is the query's (or, partly typed, begins with it), and those with all its words.
-    hits = await repo.titles_matching(session, key, groups, prefix=partial, limit=CANDIDATES)
+    scan = TYPED_SCAN if partial else repo.DRIVER_SCAN
+    hits = await repo.titles_matching(session, key, groups, prefix=partial, limit=CANDIDATES, scan=scan)
     if not hits and groups:
         # Nothing has all the words (a stray word, a wrong correction): try without one, then each alone.
         film_ids: dict[int, None] = {}
         for size in sorted({len(groups) - 1, 1} - {0}, reverse=True):
             for rest in combinations(groups, size) if not film_ids else ():
-                film_ids.update(dict.fromkeys(await repo.films_with_words(session, rest, CANDIDATES // 4)))
+                film_ids.update(dict.fromkeys(await repo.films_with_words(session, rest, CANDIDATES // 4, scan)))
         hits = await repo.titles_of_films(session, film_ids)
     return rank(hits, key, year, None if partial else frozenset(known))
 
