@@ -149,6 +149,7 @@ async def fill(db: Database, films: list[tuple[str, int, float]], *, analyze: bo
     indexed: dict[str, IndexedTitle] = {}  # remakes and common titles recur
     async with db.engine.connect() as connection:
         first = int(await connection.scalar(select(func.max(Film.id))) or 0) + 1
+        await connection.commit()  # ends the transaction that read began
         restore = await _loading(connection, True)
         films_table = _table(Film)
         source, fetched_at, empty = (
