@@ -149,6 +149,7 @@ async def fill(db: Database, films: list[tuple[str, int, float]], *, analyze: bo
     indexed: dict[str, IndexedTitle] = {}  # remakes and common titles recur
     async with db.engine.connect() as connection:
         first = int(await connection.scalar(select(func.max(Film.id))) or 0) + 1
+        await connection.commit()  # ends the transaction that read began
         restore = await _loading(connection, True)
         films_table = _table(Film)
         source, fetched_at, empty = (
@@ -217,7 +218,6 @@ async def _insert(connection: AsyncConnection, model: type[Any], columns: Sequen
 async def _loading(connection: AsyncConnection, on: bool, restore: int = 0) -> int:
     """SQLite only: turn bulk-load settings on (returns the page cache size to restore) or back off."""
     if connection.dialect.name != "sqlite":
-        await connection.commit()  # end the transaction the first read began, so that the load can begin its own
         return restore
     cache = int(await connection.scalar(text("PRAGMA cache_size")) or 0)
     await connection.execute(text(f"PRAGMA foreign_keys={'OFF' if on else 'ON'}"))
