@@ -51,7 +51,7 @@ from services.films.catalogue import FilmCatalogue
 from services.films.query import parse_query
 from services.films.starter import STARTER_FILE, load_starter, parse_starter
 from services.films.values import Ambiguous, UnknownFilm
-from tests.films.test_titles import labelled
+from tests.films.test_titles import answers, labelled
 
 DISCORD_AUTOCOMPLETE_BUDGET_MS = 3000.0
 TARGET_P95_MS = 20.0
@@ -438,30 +438,14 @@ async def misspelt_answers(catalogue: FilmCatalogue, work: Workload, first_id: i
 
 async def labelled_answers(catalogue: FilmCatalogue) -> dict[str, Any]:
     """tests/films/test_titles.py's measure of the labelled set, on this catalogue, with find's wall times."""
-    wrong, missed, not_offered, timings = [], [], [], []
-    cases = labelled()
-    for case in cases:
-        started = time.perf_counter()
-        try:
-            answered: str | None = (await catalogue.find(case.query)).label
-            offered: list[str] = []
-        except (Ambiguous, UnknownFilm) as asked:
-            answered, offered = None, [film.label for film in asked.choices]
-        timings.append((time.perf_counter() - started) * 1000)
-        if answered is not None and answered != case.expected:
-            wrong.append(f"{case.query!r} answered {answered}, meant {case.expected or 'unknown'}")
-        elif answered is None and case.expected is not None:
-            missed.append(f"{case.query!r} ({case.kind}) not answered; offered {offered}")
-        if answered is None and not set(case.offered) <= set(offered):
-            not_offered.append(f"{case.query!r} offered {offered}, not {case.offered}")
-    known = sum(case.expected is not None for case in cases)
+    found = await answers(catalogue)
     return {
-        "queries": len(cases),
-        "wrong": wrong,
-        "recall": 1 - len(missed) / known,
-        "missed": missed,
-        "not_offered": not_offered,
-        "find_ms": spread(timings),
+        "queries": len(found.cases),
+        "wrong": found.wrong,
+        "recall": 1 - len(found.missed) / found.known,
+        "missed": found.missed,
+        "not_offered": found.not_offered,
+        "find_ms": spread(found.find_ms),
     }
 
 
