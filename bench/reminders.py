@@ -296,15 +296,20 @@ def headline(result: dict[str, Any]) -> list[Figure]:
             baseline_value=1000 / trip,
             runs=len(late),
         ),
-        figure(
-            f"reminders: per second of bot CPU ({label})",
-            1000 / result["bot_cpu_ms_per_reminder"],
-            "/s",
-            target=f"≥ {DISCORD_GLOBAL_RATE}/s (Discord's global limit)",
-            met=1000 / result["bot_cpu_ms_per_reminder"] >= DISCORD_GLOBAL_RATE,
-            runs=len(late),
-        ),
-    ]
+    ] + (
+        [
+            figure(
+                f"reminders: per second of bot CPU ({label})",
+                1000 / cpu_ms,
+                "/s",
+                target=f"≥ {DISCORD_GLOBAL_RATE}/s (Discord's global limit)",
+                met=1000 / cpu_ms >= DISCORD_GLOBAL_RATE,
+                runs=len(late),
+            )
+        ]
+        if (cpu_ms := result["bot_cpu_ms_per_reminder"]) > 0  # a few reminders may take less than a clock tick
+        else []
+    )
 
 
 async def main(args: argparse.Namespace) -> None:
